@@ -1,0 +1,83 @@
+"""Argument checks shared by every module: clear errors instead of NumPy broadcasting traces.
+
+Every check names the argument, what was expected and what was received.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def as_array(x, name: str, ndim: int | tuple[int, ...] | None = None, *, finite: bool = True):
+    """Return ``x`` as a float ndarray after checking its type, rank and values.
+
+    Raises TypeError when ``x`` is not a NumPy array of real floating-point numbers (a list
+    is refused on purpose: silent conversion hides shape mistakes), ValueError for a wrong
+    rank or non-finite entries.
+    """
+    if not isinstance(x, np.ndarray):
+        raise TypeError(
+            f"{name} must be a numpy.ndarray of floats, got {type(x).__name__}"
+            + (" (convert it with np.asarray(...))" if isinstance(x, list | tuple) else "")
+        )
+    if not np.issubdtype(x.dtype, np.floating):
+        raise TypeError(
+            f"{name} must have a floating-point dtype (float32 or float64), got {x.dtype}"
+        )
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else ndim
+        if x.ndim not in allowed:
+            want = " or ".join(str(a) for a in allowed)
+            raise ValueError(f"{name} must have {want} dimensions, got shape {x.shape}")
+    if finite and not np.all(np.isfinite(x)):
+        raise ValueError(f"{name} contains NaN or infinity; expected finite values")
+    return x
+
+
+def check_shape(x: np.ndarray, name: str, shape: tuple) -> None:
+    """Check ``x.shape`` against ``shape`` (``None`` entries match any size)."""
+    if len(x.shape) != len(shape) or any(
+        s is not None and s != xs for s, xs in zip(shape, x.shape, strict=False)
+    ):
+        want = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
+        raise ValueError(f"{name} must have shape {want}, got {x.shape}")
+
+
+def positive_int(n, name: str) -> int:
+    """A size argument: a positive Python or NumPy integer."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"{name} must be a positive integer, got {type(n).__name__} {n!r}")
+    if n <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {n}")
+    return int(n)
+
+
+def positive_float(x, name: str) -> float:
+    """A threshold or rate: a finite number > 0."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{name} must be a positive number, got {type(x).__name__} {x!r}")
+    if not np.isfinite(x) or x <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {x}")
+    return float(x)
+
+
+def make_rng(rng=None, seed=None) -> np.random.Generator:
+    """The one way randomness enters lstmbook: a Generator passed in, or one built from seed."""
+    if rng is not None and seed is not None:
+        raise ValueError("pass either rng or seed, not both")
+    if rng is not None:
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+        return rng
+    return np.random.default_rng(seed)
+
+
+def check_finite_loss(value: float, where: str) -> None:
+    """Stop training with a message when a loss or gradient norm is no longer finite."""
+    if not np.isfinite(value):
+        raise FloatingPointError(
+            f"{where} is {value}: training diverged. Lower the learning rate or clip the gradients "
+            "(lstmbook.clipping.clip_grad_norm)."
+        )
