@@ -234,6 +234,8 @@ def plot_state_gap(ax, gaps, *, title=None):
 def plot_perturbation(ax, changes, *, t_perturbed=0, title=None):
     """|Δy_t| at every step after changing the input at ``t_perturbed``, one line per model
     (``changes``: name -> ``(T,)``)."""
+    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
+
     colors = (BLUE, ORANGE, GREEN, VERMILION)
     markers = ("o", "s", "^", "v")
     for k, (name, d) in enumerate(changes.items()):
@@ -241,6 +243,7 @@ def plot_perturbation(ax, changes, *, t_perturbed=0, title=None):
         ax.plot(np.arange(len(d)), d, marker=markers[k % 4], markersize=4, color=colors[k % 4],
                 label=name)
     ax.axvline(t_perturbed, color=GREY, linestyle=":", linewidth=2)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.annotate("input changed here", (t_perturbed, ax.get_ylim()[1] * 0.9),
                 xytext=(6, 0), textcoords="offset points", fontsize=8, va="top")
     ax.set_xlabel("time step t")
@@ -314,7 +317,8 @@ def plot_cell_trace(ax, run, *, unit=None, title=None, legend=True):
     ax.plot(np.arange(1, T + 1), h, color=VERMILION, marker="s", markersize=3, linewidth=1.5,
             linestyle="--", label="hidden output $h_t$")
     ax.axhline(0, color="#444444", linewidth=0.6)
-    ax.set_ylim(-1.05, 1.05)
+    reach = max(1.0, float(np.abs(c).max()))  # the cell is unbounded; h stays in (-1, 1)
+    ax.set_ylim(-1.05 * reach, 1.05 * reach)
     ax.set_xlim(-0.4, T + 0.6)
     ax.set_xlabel("time step t")
     ax.set_ylabel("state")
@@ -343,30 +347,30 @@ def plot_forget_products(ax, lags, curves, *, title=None):
 
 
 # --- Chapter 3: backpropagation through time ---
-def plot_error_flow_matrix(ax, norms, *, mask=None, k=None, title=None, vmin=1e-6):
+def plot_error_flow_matrix(ax, norms, *, mask=None, k=None, title=None, vmin=None):
     """Where the error of each loss step goes: ``norms[s, t]`` = ‖∂E_s/∂h_t‖ as a heat map,
     loss step s down the rows, the step t it reaches across the columns (log colour scale).
 
     ``mask`` (boolean, same shape) marks what truncated BPTT keeps: the other reached cells
-    are hatched grey (error computed by full BPTT, cut by truncation); ``k`` draws the chunk
-    boundaries. Returns ``ax`` (the image is ``ax.images[0]``, for a colour bar).
+    are flat grey (error computed by full BPTT, cut by truncation); ``k`` draws the chunk
+    boundaries. The colour scale spans ``vmin`` (default: the largest value / 1000) to the
+    largest value. Returns ``ax`` (the image is ``ax.images[0]``, for a colour bar).
     """
     from matplotlib.colors import LogNorm  # noqa: PLC0415
 
     norms = np.asarray(norms, dtype=float)
     T = norms.shape[0]
     reached = np.tril(np.ones((T, T), dtype=bool))
+    top = float(np.max(np.where(reached, norms, 0.0)))
+    vmax = top if top > 0 else 1.0
+    vmin = vmax / 1000 if vmin is None else float(vmin)
     shown = np.where(reached, np.maximum(norms, vmin), np.nan)
-    vmax = max(float(np.nanmax(shown)), vmin * 10)
     ax.imshow(shown, norm=LogNorm(vmin=vmin, vmax=vmax), cmap="viridis", origin="upper",
               interpolation="nearest")
     if mask is not None:
         cut = reached & ~np.asarray(mask, dtype=bool)
-        ax.imshow(np.where(cut, 1.0, np.nan), cmap=ListedColormap(["#E6E6E6"]), vmin=0, vmax=1,
+        ax.imshow(np.where(cut, 1.0, np.nan), cmap=ListedColormap(["#D9D9D9"]), vmin=0, vmax=1,
                   origin="upper", interpolation="nearest")
-        for s, t in np.argwhere(cut):
-            ax.add_patch(Rectangle((t - 0.5, s - 0.5), 1, 1, fill=False, hatch="////",
-                                   edgecolor=GREY, linewidth=0))
     if k is not None and k < T:
         for edge in range(k, T, k):
             ax.axvline(edge - 0.5, color=VERMILION, linewidth=1.2)
@@ -452,15 +456,17 @@ def plot_lag_experiment(ax, lags, steps, max_steps, *, title=None):
 def plot_training_curves(ax, curves, *, ylabel="loss", logy=True, hline=None,
                          hline_label=None, title=None):
     """Curves against the training step (label -> values), on a log axis by default;
-    ``hline`` draws a horizontal reference (a clipping threshold)."""
+    ``hline`` draws a horizontal reference (a clipping threshold). For values near the float64
+    limit (1e300 and up) pass ``np.log10(values)`` with ``logy=False``: matplotlib's log-axis
+    ticks overflow there."""
     colors = (VERMILION, BLUE, GREEN, ORANGE)
+    if logy:
+        ax.set_yscale("log")
     for i, (label, y) in enumerate(curves.items()):
         y = np.asarray(y, dtype=float)
         ax.plot(np.arange(len(y)), y, color=colors[i % 4], linewidth=1.4, label=label)
     if hline is not None:
         ax.axhline(hline, color="black", linestyle=":", linewidth=1.2, label=hline_label)
-    if logy:
-        ax.set_yscale("log")
     ax.set_xlabel("training step")
     ax.set_ylabel(ylabel)
     ax.grid(True, alpha=0.3)
@@ -589,4 +595,51 @@ def plot_direction_contributions(ax, words, fwd, bwd, *, highlight=None, tags=No
     ax.legend(fontsize=8, framealpha=0.9, loc="best")
     if title:
         ax.set_title(title, fontsize=10)
+    return ax
+
+
+# --- Chapter 7: peephole connections ---
+def plot_peephole_curves(ax, t, curves, *, ylabel, title=None, threshold=None, styles=None):
+    """Lines over time steps ``t``: ``curves`` maps a label to a ``(T,)`` array (a gate, the
+    cell, the output); ``threshold`` draws a dotted horizontal line (e.g. a gate at 0.5)."""
+    colors = (GREY, BLUE, ORANGE, GREEN, VERMILION, "#CC79A7")
+    for k, (label, y) in enumerate(curves.items()):
+        style = {"color": colors[k % len(colors)], "linewidth": 2}
+        style.update((styles or {}).get(label, {}))
+        ax.plot(t, y, label=label, **style)
+    if threshold is not None:
+        ax.axhline(threshold, color="black", linestyle=":", linewidth=1)
+    ax.set_xlabel("time step t")
+    ax.set_ylabel(ylabel)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left")
+    if title:
+        ax.set_title(title, fontsize=11)
+    return ax
+
+
+def plot_seed_comparison(ax, values, *, ylabel, title=None, log=False):
+    """One column of dots per model (``values`` maps a label to one number per seed), each
+    with its mean (a bar) and mean ± one standard deviation (a line); seeds joined by thin
+    grey lines across columns, since each seed is a paired comparison."""
+    labels = list(values)
+    data = [np.asarray(values[k], dtype=float) for k in labels]
+    colors = (BLUE, ORANGE, GREEN, VERMILION)
+    for j in range(len(data[0])):
+        ax.plot(range(len(data)), [d[j] for d in data], color=GREY, linewidth=0.8, zorder=1)
+    for k, d in enumerate(data):
+        ax.scatter(np.full(len(d), k), d, color=colors[k % len(colors)], s=30, zorder=3)
+        m, s = d.mean(), d.std(ddof=1) if len(d) > 1 else 0.0
+        ax.plot([k - 0.25, k + 0.25], [m, m], color="black", linewidth=2, zorder=2)
+        ax.plot([k + 0.3, k + 0.3], [max(m - s, 1e-12) if log else m - s, m + s],
+                color="black", linewidth=1, zorder=2)
+    ax.set_xticks(range(len(labels)))
+    ax.set_xticklabels(labels)
+    ax.set_xlim(-0.6, len(labels) - 0.4)
+    if log:
+        ax.set_yscale("log")
+    ax.set_ylabel(ylabel)
+    ax.grid(True, axis="y", alpha=0.3)
+    if title:
+        ax.set_title(title, fontsize=11)
     return ax

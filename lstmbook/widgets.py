@@ -301,16 +301,22 @@ def _compute_gate_explorer(write_at=4, forget=1.0, erase_at=None, read_at=17, T=
     w_end = min(write_at + write_len - 1, T)
     stored = float(run.c[w_end - 1])
     read = float(run.h[read_at - 1]) if read_at is not None else 0.0
-    parts = [f"The input gate opens at t = {write_at} and writes the candidate "
-             f"{run.g[write_at - 1]:+.3f}; right after it the cell holds c = {stored:+.3f}."]
-    if erase_at is not None and erase_at > w_end:
-        parts.append(f"At t = {erase_at} the forget gate drops to 0 and wipes the cell.")
-    if forget < 1:
-        parts.append(f"With the forget gate at {forget:.2f} the content shrinks by that factor "
-                     "at every step.")
+    if write_len == 1:
+        parts = [f"The input gate opens at t = {write_at} and writes the candidate "
+                 f"{run.g[write_at - 1]:+.3f}: the cell now holds c = {stored:+.3f}."]
     else:
-        parts.append("With the forget gate at 1 and the input gate shut, the content is kept "
-                     "unchanged.")
+        parts = [f"The input gate is open from t = {write_at} to t = {w_end} and adds every "
+                 f"candidate offered: at t = {w_end} the cell holds c = {stored:+.3f}."]
+    if forget == 1 and w_end == T:
+        parts.append("The forget gate is at 1: nothing is erased, so the candidates pile up.")
+    elif forget == 1:
+        parts.append("The forget gate is at 1: while the input gate is shut, the content is "
+                     "kept unchanged.")
+    else:
+        parts.append(f"The forget gate is at {forget:.2f}: the content shrinks by that factor "
+                     "at every step.")
+    if erase_at is not None:
+        parts.append(f"At t = {erase_at} the forget gate drops to 0 and wipes the cell.")
     if read_at is not None:
         parts.append(f"The output gate opens at t = {read_at}: h = o·tanh(c) = {read:+.3f} "
                      f"(the cell holds c = {run.c[read_at - 1]:+.3f} then).")
@@ -324,7 +330,9 @@ def _draw_gate_explorer(axes, view: GateExplorerView, *, title=None):
     from lstmbook.viz import plot_cell_trace, plot_gate_schedule  # noqa: PLC0415
 
     plot_gate_schedule(axes[0], view.run, title=title)
+    axes[0].set_xlabel("")
     plot_cell_trace(axes[1], view.run)
+    axes[0].set_xlim(axes[1].get_xlim())  # align the two time axes (c_0 sits at t = 0)
     return axes
 
 
@@ -605,3 +613,95 @@ def build_gradient_norm_explorer(radius=1.0, nonlinearity="tanh", T=60):
         control.observe(update, names="value")
     update()
     return w.VBox([w.HBox([r_slider, act]), text, out])
+
+
+# --- Chapter 7: peephole connections (the timing explorer) ---
+class PeepholeTimingView(NamedTuple):
+    t: np.ndarray  #: (T,) time steps
+    c: np.ndarray  #: (T,) the cell, growing by about `rate` per step
+    o: np.ndarray  #: (T,) the output gate σ(b_o + p_o c_t)
+    h: np.ndarray  #: (T,) the output o_t tanh(c_t)
+    fire_step: int  #: first step with o_t >= 0.5 (-1 if never)
+    summary: str
+
+
+def _compute_peephole_timing(p_o=4.0, b_o=-4.0, rate=0.07, T=30) -> PeepholeTimingView:
+    """One LSTM unit (:func:`lstmbook.lstm.lstm_step`, H = 1) reading a constant input 1,
+    with input and forget gates held open (biases 10), candidate ``g = rate`` and no recurrent
+    weights: its cell counts up by ``rate`` per step. Its output gate has bias ``b_o`` and
+    peephole ``p_o`` ({ref}`eq-peephole`): with ``p_o > 0`` and ``b_o < 0`` it opens when the
+    cell passes ``-b_o / p_o``, so the unit fires at a time set by its weights.
+
+    Pure: the same arguments give the same arrays.
+    """
+    from lstmbook.lstm import lstm_step  # noqa: PLC0415
+
+    T = positive_int(T, "T")
+    for value, name in ((p_o, "p_o"), (b_o, "b_o"), (rate, "rate")):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
+            raise TypeError(f"{name} must be a finite number, got {value!r}")
+    if not 0 < rate < 1:
+        raise ValueError(f"rate must be in (0, 1) (the candidate is a tanh), got {rate}")
+    params = {
+        "W": np.zeros((4, 1)), "U": np.zeros((4, 1)),
+        "b": np.array([10.0, 10.0, np.arctanh(rate), float(b_o)]),
+        "p_i": np.zeros(1), "p_f": np.zeros(1), "p_o": np.array([float(p_o)]),
+    }
+    x = np.ones((1, 1))
+    h, c = np.zeros((1, 1)), np.zeros((1, 1))
+    cs, os_, hs = np.empty(T), np.empty(T), np.empty(T)
+    for t in range(T):
+        h, c, cache = lstm_step(x, h, c, params)
+        cs[t], os_[t], hs[t] = c[0, 0], cache.o[0, 0], h[0, 0]
+    opened = np.flatnonzero(os_ >= 0.5)
+    fire = int(opened[0]) if opened.size else -1
+    when = (f"opens (o ≥ 0.5) at step {fire}, when the cell reaches {cs[fire]:.2f}"
+            if fire >= 0 else "never opens")
+    summary = (f"p_o = {p_o:g}, b_o = {b_o:g}: the output gate {when}; "
+               f"at the last step o = {os_[-1]:.3f}, h = {hs[-1]:.3f}.")
+    return PeepholeTimingView(np.arange(T), cs, os_, hs, fire, summary)
+
+
+def _draw_peephole_timing(axes, views: dict):
+    """``views`` maps a label to a :class:`PeepholeTimingView`; draws the output gates on
+    ``axes[0]`` and the outputs on ``axes[1]`` (the shared cell in grey on both)."""
+    from lstmbook.viz import plot_peephole_curves  # noqa: PLC0415
+
+    first = next(iter(views.values()))
+    cell = {"cell c_t": first.c}
+    style = {"cell c_t": {"linestyle": "--", "linewidth": 1.5}}
+    plot_peephole_curves(axes[0], first.t, {**cell, **{k: v.o for k, v in views.items()}},
+                         ylabel="output gate o_t (and cell c_t)", threshold=0.5, styles=style,
+                         title="output gate o_t = σ(b_o + p_o c_t)")
+    plot_peephole_curves(axes[1], first.t, {**cell, **{k: v.h for k, v in views.items()}},
+                         ylabel="output h_t (and cell c_t)", styles=style,
+                         title="unit output h_t = o_t tanh(c_t)")
+    return axes
+
+
+def build_peephole_timing_explorer(p_o=4.0, b_o=-4.0, rate=0.07, T=30):
+    """Sliders for the output gate's peephole weight p_o and bias b_o and the cell's growth
+    rate; plots when the output gate opens. Needs a live kernel."""
+    import ipywidgets as w  # noqa: PLC0415
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    p_slider = w.FloatSlider(value=p_o, min=-4.0, max=10.0, step=0.5, description="p_o")
+    b_slider = w.FloatSlider(value=b_o, min=-10.0, max=2.0, step=0.5, description="b_o")
+    r_slider = w.FloatSlider(value=rate, min=0.02, max=0.2, step=0.01, description="rate")
+    text = w.HTML()
+    out = w.Output()
+
+    def update(*_):
+        view = _compute_peephole_timing(p_slider.value, b_slider.value, r_slider.value, T)
+        text.value = f"<p>{view.summary}</p>"
+        with out:
+            out.clear_output(wait=True)
+            fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+            _draw_peephole_timing(axes, {f"p_o = {p_slider.value:g}": view})
+            fig.tight_layout()
+            plt.show()
+
+    for control in (p_slider, b_slider, r_slider):
+        control.observe(update, names="value")
+    update()
+    return w.VBox([w.HBox([p_slider, b_slider, r_slider]), text, out])
