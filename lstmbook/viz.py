@@ -620,8 +620,9 @@ def plot_peephole_curves(ax, t, curves, *, ylabel, title=None, threshold=None, s
 
 def plot_seed_comparison(ax, values, *, ylabel, title=None, log=False):
     """One column of dots per model (``values`` maps a label to one number per seed), each
-    with its mean (a bar) and mean ± one standard deviation (a line); seeds joined by thin
-    grey lines across columns, since each seed is a paired comparison."""
+    with its mean (a bar) and mean ± one standard deviation (a line, cut at 0 on a linear axis
+    and at the smallest value on a log axis); seeds joined by thin grey lines across columns,
+    since each seed is a paired comparison."""
     labels = list(values)
     data = [np.asarray(values[k], dtype=float) for k in labels]
     colors = (BLUE, ORANGE, GREEN, VERMILION)
@@ -631,8 +632,8 @@ def plot_seed_comparison(ax, values, *, ylabel, title=None, log=False):
         ax.scatter(np.full(len(d), k), d, color=colors[k % len(colors)], s=30, zorder=3)
         m, s = d.mean(), d.std(ddof=1) if len(d) > 1 else 0.0
         ax.plot([k - 0.25, k + 0.25], [m, m], color="black", linewidth=2, zorder=2)
-        ax.plot([k + 0.3, k + 0.3], [max(m - s, 1e-12) if log else m - s, m + s],
-                color="black", linewidth=1, zorder=2)
+        low = max(m - s, d.min()) if log else max(m - s, 0.0)
+        ax.plot([k + 0.3, k + 0.3], [low, m + s], color="black", linewidth=1, zorder=2)
     ax.set_xticks(range(len(labels)))
     ax.set_xticklabels(labels)
     ax.set_xlim(-0.6, len(labels) - 0.4)

@@ -655,10 +655,9 @@ def _compute_peephole_timing(p_o=4.0, b_o=-4.0, rate=0.07, T=30) -> PeepholeTimi
         cs[t], os_[t], hs[t] = c[0, 0], cache.o[0, 0], h[0, 0]
     opened = np.flatnonzero(os_ >= 0.5)
     fire = int(opened[0]) if opened.size else -1
-    when = (f"opens (o ≥ 0.5) at step {fire}, when the cell reaches {cs[fire]:.2f}"
-            if fire >= 0 else "never opens")
-    summary = (f"p_o = {p_o:g}, b_o = {b_o:g}: the output gate {when}; "
-               f"at the last step o = {os_[-1]:.3f}, h = {hs[-1]:.3f}.")
+    when = (f"o_t passes 0.5 at step {fire} (c_t = {cs[fire]:.2f})" if fire >= 0
+            else f"o_t never passes 0.5 (last o_t = {os_[-1]:.3f})")
+    summary = f"p_o = {p_o:g}, b_o = {b_o:g}: {when}"
     return PeepholeTimingView(np.arange(T), cs, os_, hs, fire, summary)
 
 

@@ -1,0 +1,298 @@
+"""The LSTM's gates taken apart (chapter 6): the concatenated form, hand-set gate schedules, the
+"forget 1, input 0" memory, and the gradient along the cell path.
+
+Everything here is pure NumPy computation on top of :mod:`lstmbook.lstm`; the chapter's gate
+explorer (:func:`lstmbook.widgets.build_gate_explorer`) draws what :func:`run_cell` returns.
+
+- :func:`to_concat` / :func:`from_concat` convert between the book's ``W x_t + U h_{t-1} + b``
+  ({ref}`eq-lstm-gates`) and the concatenated ``W [h_{t-1}, x_t] + b`` ({ref}`eq-lstm-concat`);
+  :func:`lstm_step_concat` is one step computed in the concatenated form.
+- :func:`run_cell` runs the cell update ({ref}`eq-lstm-cell`, {ref}`eq-lstm-hidden`) for gate
+  values chosen by hand, step by step; :func:`gate_schedule` builds such schedules.
+- :func:`keep_forever_params` sets an LSTM's weights so that its forget gate is exactly 1 and
+  its input gate exactly 0: the cell keeps its content for ever.
+- :func:`cell_path_gradient` chains :func:`lstmbook.lstm.lstm_step_backward` with ∂L/∂h = 0, the
+  gradient along the cell alone, which equals the product of forget gates ({ref}`eq-cell-path`).
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import NamedTuple
+
+import numpy as np
+
+from ._checks import as_array, check_shape, make_rng, positive_int
+from .functions import sigmoid, tanh
+from .lstm import lstm_step, lstm_step_backward, split_gates
+
+__all__ = [
+    "CellPath",
+    "GateRun",
+    "cell_path_gradient",
+    "default_candidate",
+    "from_concat",
+    "gate_schedule",
+    "keep_forever_params",
+    "lstm_param_count",
+    "lstm_step_concat",
+    "run_cell",
+    "to_concat",
+]
+
+
+# --------------------------------------------------------------------------- concatenated form
+def _check_params(params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if not isinstance(params, dict):
+        raise TypeError(
+            f"params must be a dict with keys 'W', 'U', 'b', got {type(params).__name__}"
+        )
+    missing = [k for k in ("W", "U", "b") if k not in params]
+    if missing:
+        raise ValueError(f"params must hold 'W', 'U' and 'b'; missing {missing}")
+    W = as_array(params["W"], "params['W']", 2)
+    U = as_array(params["U"], "params['U']", 2)
+    b = as_array(params["b"], "params['b']", 1)
+    H4 = W.shape[0]
+    if H4 % 4:
+        raise ValueError(f"params['W'] must have 4H rows (gates i, f, g, o), got shape {W.shape}")
+    H = H4 // 4
+    check_shape(U, "params['U']", (4 * H, H))
+    check_shape(b, "params['b']", (4 * H,))
+    return W, U, b
+
+
+def to_concat(params) -> tuple[np.ndarray, np.ndarray]:
+    """The concatenated form ({ref}`eq-lstm-concat`) of the weights ``W (4H, D)``, ``U (4H, H)``.
+
+    Returns ``(W_cat, b)`` with ``W_cat = [U | W]`` of shape ``(4H, H + D)``: its first H
+    columns multiply h_{t-1}, the last D columns x_t, so that
+    ``W_cat @ [h_{t-1}; x_t] = U h_{t-1} + W x_t``. Rows keep the gate order i, f, g, o;
+    note 001's per-gate ``W_f`` is the block ``W_cat[H:2H]``.
+    """
+    W, U, b = _check_params(params)
+    return np.concatenate([U, W], axis=1), b.copy()
+
+
+def from_concat(W_cat, b, input_size) -> dict:
+    """Inverse of :func:`to_concat`: split ``W_cat (4H, H + D)`` into ``{"W", "U", "b"}``."""
+    D = positive_int(input_size, "input_size")
+    W_cat = as_array(W_cat, "W_cat", 2)
+    b = as_array(b, "b", 1)
+    H4, cols = W_cat.shape
+    if H4 % 4 or cols != H4 // 4 + D:
+        raise ValueError(
+            f"W_cat must have shape (4H, H + input_size) = (4H, H + {D}), got {W_cat.shape}"
+        )
+    H = H4 // 4
+    check_shape(b, "b", (4 * H,))
+    return {"W": W_cat[:, H:].copy(), "U": W_cat[:, :H].copy(), "b": b.copy()}
+
+
+def lstm_step_concat(x_t, h_prev, c_prev, W_cat, b):
+    """One LSTM step written in the concatenated form of note 001 ({ref}`eq-lstm-concat`).
+
+    ``z = [h_{t-1}, x_t]`` is one row per example (``(N, H + D)``); each gate is
+    ``σ(z W_k^T + b_k)`` and the candidate ``tanh(z W_g^T + b_g)``. Returns ``(h_t, c_t)``; the
+    result equals :func:`lstmbook.lstm.lstm_step` with ``from_concat(W_cat, b, D)``.
+    """
+    z = np.concatenate([h_prev, x_t], axis=1)  # [h_{t-1}, x_t]
+    a_i, a_f, a_g, a_o = split_gates(z @ W_cat.T + b)
+    i, f, g, o = sigmoid(a_i), sigmoid(a_f), tanh(a_g), sigmoid(a_o)
+    c = f * c_prev + i * g  # eq-lstm-cell
+    return o * tanh(c), c  # eq-lstm-hidden
+
+
+def lstm_param_count(input_size, hidden_size) -> int:
+    """Number of parameters of an LSTM layer: ``4 (H D + H² + H)`` (W, U and one bias b)."""
+    D = positive_int(input_size, "input_size")
+    H = positive_int(hidden_size, "hidden_size")
+    return 4 * (H * D + H * H + H)
+
+
+# --------------------------------------------------------------------------- hand-set gates
+class GateRun(NamedTuple):
+    """What :func:`run_cell` returns; every array has shape ``(T,)`` or ``(T, H)``."""
+
+    i: np.ndarray  #: input gate at each step
+    f: np.ndarray  #: forget gate
+    o: np.ndarray  #: output gate
+    g: np.ndarray  #: candidate c̃ (what would be written)
+    c: np.ndarray  #: cell state c_t after step t
+    h: np.ndarray  #: hidden output h_t
+    c0: np.ndarray  #: the cell state before the first step
+
+
+def _schedule(x, name, shape=None, lo=0.0, hi=1.0):
+    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+        if shape is None:
+            raise TypeError(f"{name} must be an array when the others are numbers")
+        x = np.full(shape, float(x))
+    x = as_array(x, name, (1, 2))
+    if shape is not None and x.shape != shape:
+        raise ValueError(
+            f"{name} must have the shape of the other schedules {shape}, got {x.shape}"
+        )
+    if x.shape[0] == 0:
+        raise ValueError(f"{name} must have at least one time step, got shape {x.shape}")
+    if np.any(x < lo) or np.any(x > hi):
+        raise ValueError(f"{name} must lie in [{lo:g}, {hi:g}], got values in "
+                         f"[{x.min():.3g}, {x.max():.3g}]")
+    return x
+
+
+def run_cell(i, f, o, g, c0=0.0) -> GateRun:
+    """Run the cell update for gate values given by hand, step by step.
+
+    ``i, f, o`` (openness in [0, 1]) and the candidate ``g`` (in [−1, 1]) are arrays of shape
+    ``(T,)`` (one unit) or ``(T, H)``; a plain number stands for a constant schedule. ``c0`` is
+    the initial cell state (a number or ``(H,)``). For t = 1 … T::
+
+        c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t     (eq-lstm-cell)
+        h_t = o_t ⊙ tanh(c_t)               (eq-lstm-hidden)
+
+    No weights are involved: this is the part of the LSTM that the gates control, so one can
+    see what each gate does before any learning.
+    """
+    arrays = [x for x in (i, f, o, g) if isinstance(x, np.ndarray)]
+    if not arrays:
+        raise TypeError("at least one of i, f, o, g must be an array of shape (T,) or (T, H)")
+    shape = arrays[0].shape
+    i = _schedule(i, "i", shape)
+    f = _schedule(f, "f", shape)
+    o = _schedule(o, "o", shape)
+    g = _schedule(g, "g", shape, lo=-1.0, hi=1.0)
+    if isinstance(c0, numbers.Real) and not isinstance(c0, bool):
+        c_prev = np.full(shape[1:], float(c0))
+    else:
+        c_prev = as_array(c0, "c0", len(shape) - 1)
+        check_shape(c_prev, "c0", shape[1:])
+    c0 = np.array(c_prev, dtype=float)
+    c = np.empty(shape)
+    for t in range(shape[0]):
+        c_prev = f[t] * c_prev + i[t] * g[t]  # eq-lstm-cell
+        c[t] = c_prev
+    return GateRun(i, f, o, g, c, o * tanh(c), c0)
+
+
+def _window(T, start, length, name):
+    """A 0/1 array over steps t = 1 … T that is 1 on steps start … start + length − 1."""
+    if start is None:
+        return np.zeros(T)
+    if isinstance(start, bool) or not isinstance(start, numbers.Integral) or not 1 <= start <= T:
+        raise ValueError(f"{name} must be an integer step in 1 … {T} (or None), got {start!r}")
+    w = np.zeros(T)
+    w[int(start) - 1:int(start) - 1 + length] = 1.0
+    return w
+
+
+def default_candidate(T) -> np.ndarray:
+    """The candidate values c̃_t the explorer offers to the cell: a slow wave in [−0.9, 0.9],
+    so that writing at different steps stores different values."""
+    T = positive_int(T, "T")
+    return np.round(0.9 * np.sin(0.45 * np.arange(T) + 0.6), 3)
+
+
+def gate_schedule(T=24, *, write_at=4, write_len=1, forget=1.0, erase_at=None, read_at=17,
+                  read_len=4, g=None) -> dict:
+    """Gate schedules for the explorer: ``{"i", "f", "o", "g"}``, each of shape ``(T,)``.
+
+    Steps are numbered t = 1 … T (entry ``t − 1`` of each array). The input gate is open (1)
+    for ``write_len`` steps from ``write_at`` and shut (0) otherwise;
+    the forget gate stays at ``forget`` except at step ``erase_at`` (if given), where it drops
+    to 0 and wipes the cell; the output gate is open for ``read_len`` steps from ``read_at``.
+    ``g`` is the candidate sequence (default :func:`default_candidate`).
+    Pass the result to :func:`run_cell` as ``run_cell(**gate_schedule(...))``.
+    """
+    T = positive_int(T, "T")
+    write_len = positive_int(write_len, "write_len")
+    read_len = positive_int(read_len, "read_len")
+    if isinstance(forget, bool) or not isinstance(forget, numbers.Real) or not 0 <= forget <= 1:
+        raise ValueError(f"forget must be a number in [0, 1], got {forget!r}")
+    i = _window(T, write_at, write_len, "write_at")
+    f = np.full(T, float(forget))
+    if erase_at is not None:
+        f[_window(T, erase_at, 1, "erase_at") == 1] = 0.0
+    o = _window(T, read_at, read_len, "read_at")
+    g = default_candidate(T) if g is None else _schedule(g, "g", (T,), lo=-1.0, hi=1.0)
+    return {"i": i, "f": f, "o": o, "g": g}
+
+
+# --------------------------------------------------------------------------- forget 1, input 0
+def keep_forever_params(input_size, hidden_size, *, saturation=1000.0, seed=None, rng=None):
+    """LSTM parameters whose forget gate is exactly 1 and input gate exactly 0, whatever the
+    input: ``W`` and ``U`` are zero in the i and f blocks, ``b_f = +saturation`` and
+    ``b_i = −saturation`` (σ(±1000) is 1 and 0 exactly in float64). The candidate and output
+    blocks are random, so the layer still reads its input and exposes its cell.
+
+    With these weights ``c_t = 1 · c_{t-1} + 0 · g_t = c_{t-1}`` at every step: note 004's
+    "forget gate 1, input gate 0 keeps the memory for ever".
+    """
+    D = positive_int(input_size, "input_size")
+    H = positive_int(hidden_size, "hidden_size")
+    if isinstance(saturation, bool) or not isinstance(saturation, numbers.Real) \
+            or not saturation >= 40:
+        raise ValueError(f"saturation must be a number >= 40 (σ(40) rounds to 1), got "
+                         f"{saturation!r}")
+    rng = make_rng(rng, seed)
+    params = {
+        "W": rng.normal(0.0, 0.5, (4 * H, D)),
+        "U": rng.normal(0.0, 0.5, (4 * H, H)),
+        "b": rng.normal(0.0, 0.5, 4 * H),
+    }
+    for key in ("W", "U", "b"):
+        W_i, W_f, _, _ = split_gates(params[key].T if key != "b" else params[key])
+        W_i[...] = 0.0
+        W_f[...] = 0.0
+    b_i, b_f, _, _ = split_gates(params["b"])
+    b_i[...] = -float(saturation)
+    b_f[...] = float(saturation)
+    return params
+
+
+# --------------------------------------------------------------------------- the cell path
+class CellPath(NamedTuple):
+    """What :func:`cell_path_gradient` returns (arrays over t = 0 … T, batch N, units H)."""
+
+    grad: np.ndarray  #: (T + 1, N, H): ∂c_T/∂c_t along the cell, from lstm_step_backward
+    forget_product: np.ndarray  #: (T + 1, N, H): f_{t+1} ⊙ … ⊙ f_T (1 at t = T)
+    f: np.ndarray  #: (T, N, H): the forget gate at steps 1 … T
+    c: np.ndarray  #: (T + 1, N, H): c_0 … c_T
+
+
+def cell_path_gradient(params, X, h0=None, c0=None) -> CellPath:
+    """The gradient ∂c_T/∂c_t along the cell path ({ref}`eq-cell-path`), two ways.
+
+    Runs :func:`lstmbook.lstm.lstm_step` over ``X (N, T, D)``, then chains
+    :func:`lstmbook.lstm.lstm_step_backward` from ``dc_T = 1`` with ``dh = 0`` at every step
+    and the ``dh_prev`` it returns dropped: only the path along the cell remains, through
+    ``c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t``. Returns a :class:`CellPath` with that gradient and,
+    for comparison, the running product of the forget gates; the two are equal.
+    (The full derivative of c_T also has paths through h_{t} and the gates of later steps.)
+    """
+    W, U, _ = _check_params(params)
+    X = as_array(X, "X", 3)
+    N, T, D = X.shape
+    H = U.shape[1]
+    check_shape(X, "X", (None, None, W.shape[1]))
+    h = np.zeros((N, H)) if h0 is None else as_array(h0, "h0", 2)
+    c = np.zeros((N, H)) if c0 is None else as_array(c0, "c0", 2)
+    check_shape(h, "h0", (N, H))
+    check_shape(c, "c0", (N, H))
+    caches, cs = [], [c]
+    for t in range(T):
+        h, c, cache = lstm_step(X[:, t], h, c, params)
+        caches.append(cache)
+        cs.append(c)
+    grad = np.empty((T + 1, N, H))
+    grad[T] = 1.0
+    zero = np.zeros((N, H))
+    dc = np.ones((N, H))
+    for t in range(T - 1, -1, -1):
+        _, _, dc, _ = lstm_step_backward(zero, dc, caches[t], params)  # dh = 0: cell path only
+        grad[t] = dc
+    f = np.stack([cache.f for cache in caches])
+    product = np.ones((T + 1, N, H))
+    for t in range(T - 1, -1, -1):
+        product[t] = product[t + 1] * f[t]
+    return CellPath(grad, product, f, np.stack(cs))

@@ -1,0 +1,293 @@
+"""Chapter 6 (LSTM gates): lstmbook.gates, the gate explorer's compute and plots, the LSTM-step
+grader and the chapter's quiz answers."""
+
+import numpy as np
+import pytest
+
+import lstmbook
+from lstmbook import gates
+from lstmbook.exercises import check_lstm_cell_update
+from lstmbook.functions import sigmoid
+from lstmbook.lstm import lstm_step, split_gates
+from lstmbook.quiz import load_quiz, recompute
+
+
+def _state(seed, N=3, D=4, H=5):
+    rng = np.random.default_rng(seed)
+    return (rng.normal(size=(N, D)), rng.uniform(-1, 1, (N, H)), rng.uniform(-1, 1, (N, H)))
+
+
+# --------------------------------------------------------------------------- concatenated form
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_concatenated_form_equals_lstm_step(seed):
+    lstm = lstmbook.LSTM(4, 5, seed=seed)
+    x, h, c = _state(seed)
+    W_cat, b = gates.to_concat(lstm.params)
+    assert W_cat.shape == (20, 9)
+    h1, c1, _ = lstm_step(x, h, c, lstm.params)
+    h2, c2 = gates.lstm_step_concat(x, h, c, W_cat, b)
+    np.testing.assert_allclose(h2, h1, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(c2, c1, rtol=0, atol=1e-14)
+
+
+def test_concat_layout_is_U_then_W_and_round_trips():
+    lstm = lstmbook.LSTM(3, 2, seed=4)
+    W_cat, b = gates.to_concat(lstm.params)
+    np.testing.assert_array_equal(W_cat[:, :2], lstm.params["U"])
+    np.testing.assert_array_equal(W_cat[:, 2:], lstm.params["W"])
+    # note 001's per-gate W_f is the f block of rows: [U_f | W_f]
+    W_f = split_gates(W_cat.T)[1].T
+    np.testing.assert_array_equal(W_f[:, :2], split_gates(lstm.params["U"].T)[1].T)
+    back = gates.from_concat(W_cat, b, 3)
+    for k in ("W", "U", "b"):
+        np.testing.assert_array_equal(back[k], lstm.params[k])
+    W_cat[0, 0] += 1.0  # copies, not views
+    assert lstm.params["U"][0, 0] != W_cat[0, 0]
+
+
+def test_concat_bad_input():
+    lstm = lstmbook.LSTM(3, 2, seed=0)
+    with pytest.raises(TypeError, match="params"):
+        gates.to_concat([lstm.params["W"]])
+    with pytest.raises(ValueError, match="missing"):
+        gates.to_concat({"W": lstm.params["W"]})
+    with pytest.raises(ValueError, match="U"):
+        gates.to_concat({**lstm.params, "U": np.zeros((8, 3))})
+    W_cat, b = gates.to_concat(lstm.params)
+    with pytest.raises(ValueError, match="W_cat"):
+        gates.from_concat(W_cat, b, 4)
+    with pytest.raises(ValueError, match="input_size"):
+        gates.from_concat(W_cat, b, 0)
+
+
+def test_param_count():
+    for D, H in [(1, 1), (10, 20), (7, 3)]:
+        layer = lstmbook.LSTM(D, H, seed=0)
+        assert gates.lstm_param_count(D, H) == sum(v.size for v in layer.params.values())
+    assert gates.lstm_param_count(10, 20) == 2480
+    with pytest.raises(ValueError, match="hidden_size"):
+        gates.lstm_param_count(3, 0)
+
+
+# --------------------------------------------------------------------------- run_cell
+def test_run_cell_follows_the_equations():
+    rng = np.random.default_rng(0)
+    T, H = 7, 3
+    i, f, o = (rng.uniform(0, 1, (T, H)) for _ in range(3))
+    g = rng.uniform(-1, 1, (T, H))
+    c0 = rng.uniform(-1, 1, H)
+    run = gates.run_cell(i, f, o, g, c0=c0)
+    c = c0.copy()
+    for t in range(T):
+        c = f[t] * c + i[t] * g[t]
+        np.testing.assert_allclose(run.c[t], c, rtol=1e-15)
+        np.testing.assert_allclose(run.h[t], o[t] * np.tanh(c), rtol=1e-15)
+    np.testing.assert_array_equal(run.c0, c0)
+
+
+def test_run_cell_numbers_broadcast_and_quiz_value():
+    run = gates.run_cell(np.array([0.5]), 0.8, 1.0, -0.6, c0=1.5)
+    assert run.c[-1] == pytest.approx(0.9)
+    leak = gates.run_cell(np.zeros(100), 0.99, 0.0, 0.0, c0=1.0)
+    assert leak.c[-1] == pytest.approx(0.99**100)
+
+
+def test_forget_one_input_zero_keeps_content_exactly():
+    T = 1000
+    run = gates.run_cell(np.zeros(T), np.ones(T), np.ones(T),
+                         np.random.default_rng(1).uniform(-1, 1, T), c0=0.123456789)
+    assert np.all(run.c == 0.123456789)
+
+
+def test_run_cell_bad_input():
+    with pytest.raises(ValueError, match="f must lie in"):
+        gates.run_cell(np.zeros(3), np.full(3, 1.2), np.zeros(3), np.zeros(3))
+    with pytest.raises(ValueError, match="g must lie in"):
+        gates.run_cell(np.zeros(3), np.ones(3), np.zeros(3), np.full(3, 2.0))
+    with pytest.raises(ValueError, match="o must have the shape"):
+        gates.run_cell(np.zeros(3), np.ones(3), np.zeros(4), np.zeros(3))
+    with pytest.raises(TypeError, match="at least one"):
+        gates.run_cell(0.5, 0.5, 0.5, 0.5)
+    with pytest.raises(TypeError, match="i must be"):
+        gates.run_cell([0.0, 1.0], np.ones(2), np.zeros(2), np.zeros(2))
+    with pytest.raises(ValueError, match="c0"):
+        gates.run_cell(np.zeros((3, 2)), 1.0, 0.0, 0.0, c0=np.zeros(3))
+
+
+def test_gate_schedule_windows_are_one_based():
+    s = gates.gate_schedule(T=10, write_at=2, write_len=2, forget=0.9, erase_at=6, read_at=9,
+                            read_len=5)
+    np.testing.assert_array_equal(s["i"], [0, 1, 1, 0, 0, 0, 0, 0, 0, 0])
+    np.testing.assert_array_equal(s["o"], [0, 0, 0, 0, 0, 0, 0, 0, 1, 1])
+    assert s["f"][5] == 0 and np.all(np.delete(s["f"], 5) == 0.9)
+    assert s["g"].shape == (10,) and np.abs(s["g"]).max() <= 0.9
+    with pytest.raises(ValueError, match="write_at"):
+        gates.gate_schedule(T=10, write_at=0)
+    with pytest.raises(ValueError, match="read_at"):
+        gates.gate_schedule(T=10, read_at=11)
+    with pytest.raises(ValueError, match="forget"):
+        gates.gate_schedule(forget=1.5)
+    with pytest.raises(TypeError, match="T"):
+        gates.gate_schedule(T=2.5)
+
+
+# --------------------------------------------------------------------------- keep forever
+def test_keep_forever_params_through_lstm_step_and_layer():
+    params = gates.keep_forever_params(2, 3, seed=0)
+    rng = np.random.default_rng(3)
+    X = rng.normal(0, 3, size=(1, 1000, 2))
+    c0 = np.array([[0.731, -0.25, 0.9]])
+    h, c = np.zeros((1, 3)), c0.copy()
+    for t in range(1000):
+        h, c, cache = lstm_step(X[:, t], h, c, params)
+    np.testing.assert_array_equal(c, c0)
+    assert np.all(cache.f == 1.0) and np.all(cache.i == 0.0)
+    layer = lstmbook.LSTM(2, 3, seed=0)
+    for k in params:
+        layer.params[k][...] = params[k]
+    _, (h_T, c_T) = layer.forward(X, state=(np.zeros((1, 3)), c0))
+    np.testing.assert_array_equal(c_T, c0)
+    with pytest.raises(ValueError, match="saturation"):
+        gates.keep_forever_params(2, 3, saturation=5)
+
+
+# --------------------------------------------------------------------------- cell path
+def test_cell_path_equals_product_of_forget_gates():
+    lstm = lstmbook.LSTM(2, 3, forget_bias=3.0, seed=1)
+    X = np.random.default_rng(2).normal(size=(2, 25, 2))
+    path = gates.cell_path_gradient(lstm.params, X)
+    assert path.grad.shape == (26, 2, 3) and path.f.shape == (25, 2, 3)
+    np.testing.assert_allclose(path.grad, path.forget_product, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(path.forget_product[0], np.prod(path.f, axis=0), rtol=1e-12)
+    # the forward pass matches the layer's
+    _, (_, c_T) = lstm.forward(X)
+    np.testing.assert_allclose(path.c[-1], c_T, rtol=1e-12)
+
+
+def test_cell_path_bad_input():
+    lstm = lstmbook.LSTM(2, 3, seed=1)
+    with pytest.raises(ValueError, match="X"):
+        gates.cell_path_gradient(lstm.params, np.zeros((1, 4, 3)))
+    with pytest.raises(ValueError, match="c0"):
+        gates.cell_path_gradient(lstm.params, np.zeros((1, 4, 2)), c0=np.zeros((2, 3)))
+
+
+# --------------------------------------------------------------------------- widget and plots
+def test_gate_explorer_compute():
+    from lstmbook.widgets import _compute_gate_explorer
+
+    a = _compute_gate_explorer(write_at=4, forget=1.0, read_at=17)
+    assert np.all(a.run.c[3:] == a.stored) and a.read == pytest.approx(np.tanh(a.stored))
+    b = _compute_gate_explorer(write_at=4, forget=0.85, read_at=17)
+    assert b.run.c[16] == pytest.approx(b.stored * 0.85**13)
+    c = _compute_gate_explorer(write_at=4, erase_at=10, read_at=17)
+    assert c.read == 0 and "wipes" in c.summary
+    d = _compute_gate_explorer(write_at=4, write_len=21, read_at=17)
+    assert "adds every candidate" in d.summary
+    assert d.summary == _compute_gate_explorer(write_at=4, write_len=21, read_at=17).summary
+    with pytest.raises(ValueError, match="write_at"):
+        _compute_gate_explorer(write_at=30)
+
+
+def test_gate_explorer_draws_and_builds():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from lstmbook import viz
+    from lstmbook.widgets import _compute_gate_explorer, _draw_gate_explorer
+
+    view = _compute_gate_explorer(write_at=4, write_len=21, read_at=17)
+    fig, axes = plt.subplots(2, 1)
+    _draw_gate_explorer(axes, view, title="t")
+    assert axes[1].get_ylim()[1] >= np.abs(view.run.c).max()
+    assert axes[0].get_xlim() == axes[1].get_xlim()
+    fig2, ax = plt.subplots()
+    assert viz.plot_forget_products(ax, np.arange(5), {"f = 0.5": 0.5 ** np.arange(5)}) is ax
+    plt.close("all")
+    pytest.importorskip("ipywidgets")
+    from lstmbook.widgets import build_gate_explorer
+
+    box = build_gate_explorer()
+    assert len(box.children) == 5
+    plt.close("all")
+
+
+# --------------------------------------------------------------------------- the grader
+def _step_with(cell_update, hidden):
+    def my_lstm_step(x_t, h_prev, c_prev, params):
+        a_i, a_f, a_g, a_o = split_gates(x_t @ params["W"].T + h_prev @ params["U"].T
+                                         + params["b"])
+        i, f, o, g = sigmoid(a_i), sigmoid(a_f), sigmoid(a_o), np.tanh(a_g)
+        c = cell_update(i, f, g, c_prev)
+        return hidden(o, c, c_prev), c
+
+    return my_lstm_step
+
+
+def test_grader_passes_correct_steps():
+    assert check_lstm_cell_update(lambda x, h, c, p: lstm_step(x, h, c, p)[:2]).passed
+    good = _step_with(lambda i, f, g, cp: i * g + f * cp, lambda o, c, cp: o * np.tanh(c))
+    assert check_lstm_cell_update(good).passed
+
+
+@pytest.mark.parametrize(
+    ("update", "hidden", "failed", "hint"),
+    [
+        (lambda i, f, g, cp: f * cp, lambda o, c, cp: o * np.tanh(c),
+         "input only (forget gate shut): c_t", "add what the input gate writes"),
+        (lambda i, f, g, cp: i * g, lambda o, c, cp: o * np.tanh(c),
+         "forget only (input gate shut): c_t", "old content"),
+        (lambda i, f, g, cp: i * cp + f * g, lambda o, c, cp: o * np.tanh(c),
+         "forget only (input gate shut): c_t", "swapped"),
+        (lambda i, f, g, cp: f * cp + g, lambda o, c, cp: o * np.tanh(c),
+         "forget only (input gate shut): c_t", "through the input gate"),
+        (lambda i, f, g, cp: cp + i * g, lambda o, c, cp: o * np.tanh(c),
+         "forget only (input gate shut): c_t", "through the forget gate"),
+        (lambda i, f, g, cp: f * cp + i * g, lambda o, c, cp: o * c,
+         "mixed gates: h_t", "squash the cell state with tanh"),
+        (lambda i, f, g, cp: f * cp + i * g, lambda o, c, cp: np.tanh(c),
+         "mixed gates: h_t", "output gate must multiply"),
+        (lambda i, f, g, cp: f * cp + i * g, lambda o, c, cp: o * np.tanh(cp),
+         "mixed gates: h_t", "new cell state"),
+    ],
+)
+def test_grader_names_the_failing_case(update, hidden, failed, hint):
+    result = check_lstm_cell_update(_step_with(update, hidden))
+    assert not result.passed
+    assert result.failed()[0] == failed
+    assert hint in " ".join(str(result).split())  # the report wraps long lines
+
+
+def test_grader_other_mistakes():
+    result = check_lstm_cell_update(lambda x, h, c, p: lstm_step(x, h, c, p)[1])
+    assert not result.passed and "return h, c" in " ".join(str(result).split())
+    swapped = check_lstm_cell_update(lambda x, h, c, p: lstm_step(x, h, c, p)[1::-1])
+    assert not swapped.passed
+    matmul = _step_with(lambda i, f, g, cp: f @ cp.T + i * g, lambda o, c, cp: o * np.tanh(c))
+    res = check_lstm_cell_update(matmul)
+    assert "a batch (N = 3, H = 2): c_t" in res.failed()
+    assert "Hadamard" in " ".join(str(res).split())
+    with pytest.raises(TypeError, match="fn"):
+        check_lstm_cell_update("not a function")
+
+
+def test_grader_output_is_deterministic():
+    bad = _step_with(lambda i, f, g, cp: f * cp, lambda o, c, cp: o * c)
+    assert str(check_lstm_cell_update(bad)) == str(check_lstm_cell_update(bad))
+
+
+# --------------------------------------------------------------------------- quiz
+def test_chapter_6_quiz_numeric_answers():
+    questions = load_quiz("06_lstm_gates")
+    assert len(questions) >= 5
+    numeric = [q for q in questions if q["type"] == "numeric"]
+    assert len(numeric) == 3 and all("check" in q for q in numeric)
+    assert recompute(numeric[0]) == pytest.approx(0.8 * 1.5 + 0.5 * -0.6)
+    assert recompute(numeric[1]) == 4 * (20 * 10 + 20 * 20 + 20) == 2480
+    assert recompute(numeric[2]) == pytest.approx(0.99**100)
+    texts = " ".join(q["question"] for q in questions)
+    assert "とても" in texts
+    first = questions[0]
+    correct = [a["answer"] for a in first["answers"] if a["correct"]]
+    assert correct == ["The forget gate (忘却ゲート)"]
