@@ -413,7 +413,7 @@ def _compute_birnn_view(model, sentence) -> BirnnView:
     if noun is None:
         summary = "No noun (apple, banana, google) in this sentence: every word is tagged 'other'."
     else:
-        summary = (f"At '{words[noun]}' (word {noun}) the fruit − company score is "
+        summary = (f"At '{words[noun]}' (word {noun + 1}) the fruit − company score is "
                    f"{f_m[noun] + b_m[noun] + bias[fi] - bias[ci]:+.2f}: forward half "
                    f"{f_m[noun]:+.2f}, backward half {b_m[noun]:+.2f}, bias "
                    f"{bias[fi] - bias[ci]:+.2f}. Predicted tag: {tags[noun]}.")

@@ -1,0 +1,380 @@
+"""Chapter 8's measured comparisons: stacked, bidirectional and GRU against LSTM.
+
+Everything chapter 8 trains or measures is computed here, so the notebook stays short and the
+tests can run the same code:
+
+Bidirectional ({ref}`eq-birnn`)
+    :func:`later_cue_task` makes sentences in which the class of the ambiguous word "apple"
+    (fruit or company) is decided by a cue word that comes *after* it, as in the notes' "Apple is
+    something that I like to eat."; :func:`make_tagger`, :func:`train_tagger`,
+    :func:`tagger_accuracy` and :func:`compare_directions` measure a one-directional against a
+    bidirectional tagger over seeds; :func:`direction_contributions` splits a bidirectional
+    tagger's scores into what the forward and the backward half contribute.
+Stacked
+    :func:`parity_task` (the target at step t is the product of the last three ±1 inputs),
+    :func:`train_stack` and :func:`probe_r2` (how well each layer's states linearly encode the
+    inputs and the target).
+GRU against LSTM ({ref}`eq-gru`)
+    :func:`count_params`, :func:`compare_cells` (the copy task, same hidden size, several seeds,
+    accuracy at several checkpoints) and :func:`flip_update_gate` (the z ↦ 1 − z convention).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+import numpy as np
+
+from ._checks import make_rng, positive_float, positive_int
+from .data import copy_task, one_hot
+from .gru import GRU
+from .layers import Bidirectional, Linear, Stack
+from .losses import mse, softmax_cross_entropy
+from .lstm import LSTM, split_gates
+from .optim import Adam
+from .training import Batch, SequenceModel, train
+
+__all__ = [
+    "COMPANY_CUES", "FILLER", "FRUIT_CUES", "NOUNS", "TAGS", "VOCAB", "CellComparison",
+    "CueTask", "DirectionComparison", "StackRun", "compare_cells", "compare_directions",
+    "count_params", "decode", "direction_contributions", "encode", "flip_update_gate",
+    "later_cue_task", "make_tagger", "parity_task", "probe_r2", "tagger_accuracy",
+    "train_stack", "train_tagger",
+]
+
+# --------------------------------------------------------------------------- the later-cue task
+#: Words whose class never changes: "banana" is a fruit, "google" a company.
+NOUNS = ("apple", "banana", "google")
+#: Cue words: after "apple", one of these settles its class.
+FRUIT_CUES = ("eat", "peel")
+COMPANY_CUES = ("use", "charge")
+#: Words that carry no class information.
+FILLER = ("is", "something", "that", "i", "like", "to", "really", "my")
+#: The vocabulary: token id = position in this tuple ("." ends every sentence).
+VOCAB = NOUNS + FRUIT_CUES + COMPANY_CUES + FILLER + (".",)
+#: The tag of each token: "other" for every word except the noun, which is fruit or company.
+TAGS = ("other", "fruit", "company")
+
+_IDX = {w: i for i, w in enumerate(VOCAB)}
+_KINDS = {"lstm": LSTM, "gru": GRU}
+
+
+class CueTask(NamedTuple):
+    """A batch of the later-cue task (:func:`later_cue_task`)."""
+
+    tokens: np.ndarray  #: (n, T) int token ids (into VOCAB)
+    X: np.ndarray  #: (n, T, len(VOCAB)) one-hot inputs
+    tags: np.ndarray  #: (n, T) int tag ids (into TAGS)
+    ambiguous: np.ndarray  #: (n, T) bool, True where the token is "apple"
+
+
+def later_cue_task(n, T=9, *, p_ambiguous=0.5, rng=None, seed=None) -> CueTask:
+    """Sentences of ``T`` tokens to tag word by word; the tag of "apple" depends on a later word.
+
+    Each sentence holds one noun at a random position ``p`` in ``[0, T − 3]``, one cue word at a
+    random position in ``(p, T − 2]`` (always *after* the noun), filler words elsewhere and "."
+    at the end. With probability ``p_ambiguous`` the noun is "apple" and its class (fruit or
+    company, equally likely) shows only in the cue ("eat"/"peel" or "use"/"charge"); otherwise
+    it is "banana" (fruit) or "google" (company) and the cue agrees with it. The tag is the
+    noun's class at the noun and "other" everywhere else.
+
+    A model that reads left to right cannot know the tag of "apple" when it reaches it: the best
+    it can do there is guess (50 %); a model that also reads right to left can.
+    """
+    n = positive_int(n, "n")
+    T = positive_int(T, "T")
+    if T < 3:
+        raise ValueError(f"T must be at least 3 (noun, cue, '.'), got {T}")
+    if isinstance(p_ambiguous, bool) or not isinstance(p_ambiguous, int | float) or not (
+            0.0 <= p_ambiguous <= 1.0):
+        raise ValueError(f"p_ambiguous must be a probability in [0, 1], got {p_ambiguous!r}")
+    gen = make_rng(rng, seed)
+    filler = np.array([_IDX[w] for w in FILLER])
+    tokens = gen.choice(filler, size=(n, T))
+    tokens[:, -1] = _IDX["."]
+    tags = np.zeros((n, T), dtype=np.int64)
+    rows = np.arange(n)
+    p = gen.integers(0, T - 2, size=n)                      # noun position
+    q = p + 1 + gen.integers(0, T - 2 - p)                   # cue position, after the noun
+    cls = gen.integers(1, 3, size=n)                         # 1 fruit, 2 company
+    amb = gen.random(n) < p_ambiguous
+    noun = np.where(amb, _IDX["apple"], np.where(cls == 1, _IDX["banana"], _IDX["google"]))
+    fruit_cue = gen.choice([_IDX[w] for w in FRUIT_CUES], size=n)
+    company_cue = gen.choice([_IDX[w] for w in COMPANY_CUES], size=n)
+    tokens[rows, p] = noun
+    tokens[rows, q] = np.where(cls == 1, fruit_cue, company_cue)
+    tags[rows, p] = cls
+    return CueTask(tokens, one_hot(tokens, len(VOCAB)), tags, tokens == _IDX["apple"])
+
+
+def encode(sentence) -> np.ndarray:
+    """Token ids ``(T,)`` of a sentence written in the task's vocabulary.
+
+    Case is ignored and "." is split off: ``encode("Apple is something that I like to eat.")``.
+    Raises ValueError naming any word outside :data:`VOCAB`.
+    """
+    if not isinstance(sentence, str):
+        raise TypeError(f"sentence must be a str, got {type(sentence).__name__}")
+    words = re.findall(r"[a-z]+|\.", sentence.lower())
+    if not words:
+        raise ValueError(f"sentence must contain at least one word, got {sentence!r}")
+    unknown = sorted({w for w in words if w not in _IDX})
+    if unknown:
+        raise ValueError(f"sentence has words outside the vocabulary: {unknown}; "
+                         f"the vocabulary is {list(VOCAB)}")
+    return np.array([_IDX[w] for w in words], dtype=np.int64)
+
+
+def decode(tokens) -> list[str]:
+    """The words of token ids (the inverse of :func:`encode`)."""
+    tokens = np.asarray(tokens)
+    if tokens.ndim != 1 or not np.issubdtype(tokens.dtype, np.integer):
+        raise TypeError(f"tokens must be a 1-d array of integer ids, got {tokens!r:.60}")
+    if np.any((tokens < 0) | (tokens >= len(VOCAB))):
+        raise ValueError(f"tokens must be ids in [0, {len(VOCAB)}), got {tokens.tolist()}")
+    return [VOCAB[t] for t in tokens]
+
+
+def _recurrent(kind, input_size, hidden_size, seed):
+    if kind not in _KINDS:
+        raise ValueError(f"kind must be one of {sorted(_KINDS)}, got {kind!r}")
+    return _KINDS[kind](input_size, hidden_size, seed=seed)
+
+
+def make_tagger(kind="lstm", *, bidirectional=False, hidden_size=8, seed=0) -> SequenceModel:
+    """A token tagger: an LSTM or GRU layer (optionally :class:`Bidirectional`, each direction
+    of ``hidden_size``) and a Linear head to the three :data:`TAGS` at every step."""
+    hidden_size = positive_int(hidden_size, "hidden_size")
+    V = len(VOCAB)
+    if bidirectional:
+        layer = Bidirectional(_recurrent(kind, V, hidden_size, seed),
+                              _recurrent(kind, V, hidden_size, seed + 1000))
+    else:
+        layer = _recurrent(kind, V, hidden_size, seed)
+    return SequenceModel(layer, Linear(layer.hidden_size, len(TAGS), seed=seed + 2000))
+
+
+def train_tagger(model, *, steps=200, batch_size=32, lr=0.03, T=9, seed=0):
+    """Train ``model`` with Adam on fresh batches of :func:`later_cue_task` (cross-entropy on
+    every token); returns the :class:`~lstmbook.training.History`."""
+    rng = make_rng(seed=seed)
+    batch_size = positive_int(batch_size, "batch_size")
+
+    def batches(_step):
+        d = later_cue_task(batch_size, T, rng=rng)
+        return Batch(d.X, d.tags)
+
+    return train(model, softmax_cross_entropy, Adam([model], lr=positive_float(lr, "lr")),
+                 batches, steps=steps)
+
+
+def tagger_accuracy(model, task: CueTask) -> tuple[float, float]:
+    """``(accuracy on the ambiguous "apple" tokens, accuracy on all other tokens)``."""
+    if not isinstance(task, CueTask):
+        raise TypeError(f"task must be a CueTask (from later_cue_task), got {type(task).__name__}")
+    correct = model.forward(task.X).argmax(-1) == task.tags
+    if not task.ambiguous.any():
+        raise ValueError("task must contain at least one ambiguous token")
+    return float(correct[task.ambiguous].mean()), float(correct[~task.ambiguous].mean())
+
+
+class DirectionComparison(NamedTuple):
+    """Result of :func:`compare_directions`; arrays have one entry per seed."""
+
+    seeds: tuple
+    uni_ambiguous: np.ndarray  #: accuracy on "apple", one-directional
+    uni_other: np.ndarray  #: accuracy on the other tokens, one-directional
+    bi_ambiguous: np.ndarray  #: accuracy on "apple", bidirectional
+    bi_other: np.ndarray
+    uni_models: list
+    bi_models: list
+
+
+def compare_directions(seeds=(0, 1, 2), *, kind="lstm", hidden_size=8, steps=200, n_test=500,
+                       test_seed=12345) -> DirectionComparison:
+    """Train a one-directional and a bidirectional tagger for each seed (same hidden size per
+    direction, same batches) and measure both on one test set of ``n_test`` sentences."""
+    seeds = _seeds(seeds)
+    test = later_cue_task(n_test, seed=test_seed)
+    res = {k: [] for k in ("ua", "uo", "ba", "bo")}
+    models = {False: [], True: []}
+    for s in seeds:
+        for bi, (ka, ko) in ((False, ("ua", "uo")), (True, ("ba", "bo"))):
+            m = make_tagger(kind, bidirectional=bi, hidden_size=hidden_size, seed=s)
+            train_tagger(m, steps=steps, seed=s)
+            a, o = tagger_accuracy(m, test)
+            res[ka].append(a)
+            res[ko].append(o)
+            models[bi].append(m)
+    arr = {k: np.array(v) for k, v in res.items()}
+    return DirectionComparison(seeds, arr["ua"], arr["uo"], arr["ba"], arr["bo"],
+                               models[False], models[True])
+
+
+def direction_contributions(model, tokens):
+    """Split a bidirectional tagger's scores into the forward and the backward half's share.
+
+    The head is linear, so the logits at step t are ``W_f h→_t + W_b h←_t + b`` with
+    ``W = [W_f | W_b]`` (eq-birnn concatenates ``[h→_t, h←_t]``). Returns ``(fwd, bwd, bias)``:
+    ``fwd`` and ``bwd`` ``(T, C)`` with ``fwd + bwd + bias`` the logits, for the token ids
+    ``tokens (T,)``.
+    """
+    if not isinstance(getattr(model, "layer", None), Bidirectional):
+        raise TypeError("model must be a SequenceModel whose layer is Bidirectional "
+                        "(make_tagger(..., bidirectional=True))")
+    tokens = np.asarray(tokens)
+    decode(tokens)  # checks the ids
+    Y, _ = model.layer.forward(one_hot(tokens[None], len(VOCAB)))
+    Hf = model.layer.fwd.hidden_size
+    W, b = model.head.params["W"], model.head.params["b"]
+    fwd = Y[0, :, :Hf] @ W[:, :Hf].T
+    bwd = Y[0, :, Hf:] @ W[:, Hf:].T
+    return fwd, bwd, b.copy()
+
+
+# --------------------------------------------------------------------------- stacked layers
+def parity_task(n, T=12, *, k=3, rng=None, seed=None):
+    """Inputs ``x_t = ±1`` at random; target ``y_t = x_t · x_{t−1} ⋯ x_{t−k+1}`` (the parity of
+    the last ``k`` inputs, as ±1). Returns ``X (n, T, 1)``, ``Y (n, T, 1)`` and the loss
+    ``mask (n, T)`` (False for the first ``k − 1`` steps, where the target is undefined)."""
+    n, T, k = positive_int(n, "n"), positive_int(T, "T"), positive_int(k, "k")
+    if k > T:
+        raise ValueError(f"k must be at most T = {T}, got {k}")
+    gen = make_rng(rng, seed)
+    x = gen.choice(np.array([-1.0, 1.0]), size=(n, T))
+    y = np.zeros((n, T))
+    y[:, k - 1:] = np.prod([x[:, j:T - k + 1 + j] for j in range(k)], axis=0)
+    mask = np.zeros((n, T), dtype=bool)
+    mask[:, k - 1:] = True
+    return x[..., None], y[..., None], mask
+
+
+class StackRun(NamedTuple):
+    """A trained two-layer stack and what :func:`train_stack` measured on a test batch."""
+
+    model: SequenceModel
+    test_mse: float
+    states: tuple  #: (layer-1 outputs, layer-2 outputs), each (n_test, T, H)
+    X: np.ndarray
+    Y: np.ndarray
+    mask: np.ndarray
+
+
+def train_stack(*, hidden_size=8, seed=0, steps=300, T=12, k=3, batch_size=32, lr=0.03,
+                n_test=200, test_seed=99) -> StackRun:
+    """Train ``Stack([LSTM(1, H), LSTM(H, H)])`` and a Linear head on :func:`parity_task`
+    (MSE on the masked steps); return the model, its test MSE and each layer's test outputs."""
+    H = positive_int(hidden_size, "hidden_size")
+    batch_size = positive_int(batch_size, "batch_size")
+    l1, l2 = LSTM(1, H, seed=seed), LSTM(H, H, seed=seed + 1)
+    model = SequenceModel(Stack([l1, l2]), Linear(H, 1, seed=seed + 2))
+    rng = make_rng(seed=seed)
+    train(model, mse, Adam([model], lr=positive_float(lr, "lr")),
+          lambda _s: Batch(*parity_task(batch_size, T, k=k, rng=rng)), steps=steps)
+    X, Y, mask = parity_task(n_test, T, k=k, seed=test_seed)
+    pred = model.forward(X)
+    test_mse = float(np.mean((pred - Y)[mask] ** 2))
+    Y1, _ = l1.forward(X)
+    Y2, _ = l2.forward(Y1)
+    return StackRun(model, test_mse, (Y1, Y2), X, Y, mask)
+
+
+def probe_r2(states, features) -> np.ndarray:
+    """How much of each feature a linear read-out of ``states`` recovers: R² per feature.
+
+    ``states (M, H)``, ``features (M, F)``; for each feature, least squares with an intercept,
+    ``R² = 1 − var(residual) / var(feature)`` (1: perfectly linearly decodable, 0: not at all).
+    """
+    S = np.asarray(states, dtype=float)
+    F = np.asarray(features, dtype=float)
+    if S.ndim != 2 or F.ndim != 2 or S.shape[0] != F.shape[0]:
+        raise ValueError(f"states and features must be (M, H) and (M, F) with the same M, got "
+                         f"{S.shape} and {F.shape}")
+    if np.any(F.var(axis=0) == 0):
+        raise ValueError("features must not contain a constant column (its R² is undefined)")
+    A = np.column_stack([S, np.ones(len(S))])
+    coef, *_ = np.linalg.lstsq(A, F, rcond=None)
+    resid = F - A @ coef
+    return 1.0 - resid.var(axis=0) / F.var(axis=0)
+
+
+# --------------------------------------------------------------------------- GRU against LSTM
+def count_params(layer) -> int:
+    """Number of trainable numbers in a layer (or model): the sum of its parameter sizes."""
+    params = getattr(layer, "params", None)
+    if not isinstance(params, dict):
+        raise TypeError(f"layer must have a params dict, got {type(layer).__name__}")
+    return int(sum(p.size for p in params.values()))
+
+
+class CellComparison(NamedTuple):
+    """Result of :func:`compare_cells`: per kind, arrays over (seed, checkpoint)."""
+
+    seeds: tuple
+    checkpoints: tuple
+    accuracy: dict  #: kind -> (S, K) recall accuracy at each checkpoint
+    loss: dict  #: kind -> (S, steps) training loss per step
+    n_params: dict  #: kind -> number of parameters (layer and head)
+
+
+def compare_cells(seeds=(0, 1, 2), *, kinds=("lstm", "gru"), hidden_size=8,
+                  checkpoints=(100, 200, 400), n_symbols=4, length=4, delay=4, batch_size=32,
+                  lr=0.03, n_test=500, test_seed=999) -> CellComparison:
+    """Train each kind of cell on :func:`~lstmbook.data.copy_task` (remember ``length`` symbols
+    over ``delay`` blank steps, then repeat them) with the same hidden size, batches and
+    learning rate for each seed; measure recall accuracy on one test set at each checkpoint."""
+    seeds = _seeds(seeds)
+    checkpoints = tuple(positive_int(c, "checkpoints") for c in checkpoints)
+    if list(checkpoints) != sorted(set(checkpoints)):
+        raise ValueError(f"checkpoints must be increasing step counts, got {checkpoints}")
+    H = positive_int(hidden_size, "hidden_size")
+    C = n_symbols + 2
+    test = copy_task(n_test, length, n_symbols=n_symbols, delay=delay, seed=test_seed)
+    acc, loss, n_params = {}, {}, {}
+    for kind in kinds:
+        acc[kind] = np.empty((len(seeds), len(checkpoints)))
+        loss[kind] = np.empty((len(seeds), checkpoints[-1]))
+        for si, s in enumerate(seeds):
+            model = SequenceModel(_recurrent(kind, C, H, s), Linear(H, C, seed=s + 2000))
+            n_params[kind] = count_params(model)
+            opt = Adam([model], lr=positive_float(lr, "lr"))
+            rng = make_rng(seed=s)
+
+            def batches(_step, rng=rng):
+                d = copy_task(batch_size, length, n_symbols=n_symbols, delay=delay, rng=rng)
+                return Batch(d.X, d.targets, d.mask)
+
+            done = 0
+            for ci, c in enumerate(checkpoints):
+                hist = train(model, softmax_cross_entropy, opt, batches, steps=c - done)
+                loss[kind][si, done:c] = hist.loss
+                done = c
+                pred = model.forward(test.X).argmax(-1)
+                acc[kind][si, ci] = float((pred == test.targets)[test.mask].mean())
+    return CellComparison(seeds, checkpoints, acc, loss, n_params)
+
+
+def flip_update_gate(params) -> dict:
+    """A copy of GRU ``params`` with the update gate's block of ``W``, ``U`` and ``b`` negated.
+
+    Since σ(−a) = 1 − σ(a), the flipped parameters give the gate ``z' = 1 − z``: a GRU written
+    as ``h_t = (1 − z') ⊙ h_{t−1} + z' ⊙ n`` with them computes exactly what
+    ``h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}`` ({ref}`eq-gru`) computes with the originals.
+    """
+    if not isinstance(params, dict) or not {"W", "U", "b", "b_hn"} <= set(params):
+        raise TypeError("params must be a GRU params dict with keys W, U, b, b_hn")
+    out = {k: np.array(v, copy=True) for k, v in params.items()}
+    for key in ("W", "U", "b"):
+        z_block = split_gates(out[key].T if out[key].ndim == 2 else out[key], 3)[1]
+        z_block *= -1.0
+    return out
+
+
+def _seeds(seeds) -> tuple:
+    if not isinstance(seeds, list | tuple) or not seeds:
+        raise TypeError(f"seeds must be a non-empty list or tuple of integers, got {seeds!r}")
+    for s in seeds:
+        if isinstance(s, bool) or not isinstance(s, int | np.integer) or s < 0:
+            raise ValueError(f"seeds must hold integers >= 0, got {s!r}")
+    return tuple(int(s) for s in seeds)

@@ -1,0 +1,271 @@
+"""Chapter 8 (variants): the later-cue task, the measured comparisons, the z ↦ 1 − z conversion,
+the bidirectional explorer's compute, the bidirectional grader and the quiz's numeric keys."""
+
+import numpy as np
+import pytest
+
+from lstmbook import GRU, LSTM, Bidirectional, Stack, gru_step, interop
+from lstmbook import variants_study as vs
+from lstmbook.exercises import check_bidirectional
+from lstmbook.functions import sigmoid, tanh
+from lstmbook.lstm import split_gates
+from lstmbook.quiz import check_answers, key_matches, load_quiz
+from lstmbook.widgets import BIRNN_SENTENCES, _compute_birnn_view
+
+
+# --------------------------------------------------------------------------- the task
+def test_later_cue_task_structure():
+    d = vs.later_cue_task(400, T=9, seed=0)
+    V = len(vs.VOCAB)
+    assert d.tokens.shape == d.tags.shape == d.ambiguous.shape == (400, 9)
+    assert d.X.shape == (400, 9, V) and np.array_equal(d.X.argmax(-1), d.tokens)
+    idx = {w: i for i, w in enumerate(vs.VOCAB)}
+    fruit_cues = [idx[w] for w in vs.FRUIT_CUES]
+    company_cues = [idx[w] for w in vs.COMPANY_CUES]
+    assert np.all(d.tokens[:, -1] == idx["."])
+    for toks, tags in zip(d.tokens, d.tags, strict=True):
+        nouns = np.flatnonzero(np.isin(toks, [idx[w] for w in vs.NOUNS]))
+        cues = np.flatnonzero(np.isin(toks, fruit_cues + company_cues))
+        assert len(nouns) == 1 and len(cues) == 1
+        p, q = nouns[0], cues[0]
+        assert q > p  # the cue always comes after the noun
+        assert np.count_nonzero(tags) == 1 and tags[p] != 0
+        assert (tags[p] == 1) == (toks[q] in fruit_cues)  # the cue agrees with the tag
+        if toks[p] == idx["banana"]:
+            assert tags[p] == 1
+        if toks[p] == idx["google"]:
+            assert tags[p] == 2
+    # about half the sentences are ambiguous, and "apple" is fruit and company about equally
+    amb_rows = d.ambiguous.any(axis=1)
+    assert 0.4 < amb_rows.mean() < 0.6
+    assert 0.4 < (d.tags[d.ambiguous] == 1).mean() < 0.6
+
+
+def test_later_cue_task_is_deterministic_and_rejects_bad_input():
+    a, b = vs.later_cue_task(5, seed=3), vs.later_cue_task(5, seed=3)
+    assert np.array_equal(a.tokens, b.tokens) and np.array_equal(a.tags, b.tags)
+    with pytest.raises(ValueError, match="T"):
+        vs.later_cue_task(5, T=2)
+    with pytest.raises(ValueError, match="p_ambiguous"):
+        vs.later_cue_task(5, p_ambiguous=1.5)
+    with pytest.raises(TypeError, match="n"):
+        vs.later_cue_task(2.5)
+
+
+def test_encode_decode():
+    tokens = vs.encode("Apple is something that I like to eat.")
+    assert vs.decode(tokens) == ["apple", "is", "something", "that", "i", "like", "to", "eat",
+                                 "."]
+    with pytest.raises(ValueError, match="pear"):
+        vs.encode("a pear is something i like to eat")
+    with pytest.raises(TypeError, match="sentence"):
+        vs.encode(["apple"])
+    with pytest.raises(ValueError, match="tokens"):
+        vs.decode(np.array([0, 99]))
+
+
+# --------------------------------------------------------------------------- bidirectional
+@pytest.fixture(scope="module")
+def directions():
+    return vs.compare_directions(seeds=(0, 1), steps=200)
+
+
+def test_one_direction_guesses_and_two_directions_solve(directions):
+    c = directions
+    assert np.all(np.abs(c.uni_ambiguous - 0.5) < 0.1)
+    assert np.all(c.bi_ambiguous > 0.98)
+    assert np.all(c.uni_other > 0.99) and np.all(c.bi_other > 0.99)
+
+
+def test_direction_contributions_add_up_to_the_logits(directions):
+    model = directions.bi_models[0]
+    tokens = vs.encode("Apple is something that I like to charge.")
+    fwd, bwd, bias = vs.direction_contributions(model, tokens)
+    logits = model.forward(np.eye(len(vs.VOCAB))[tokens][None])[0]
+    np.testing.assert_allclose(fwd + bwd + bias, logits, atol=1e-12)
+    with pytest.raises(TypeError, match="Bidirectional"):
+        vs.direction_contributions(directions.uni_models[0], tokens)
+
+
+def test_birnn_view_backward_half_decides_apple(directions):
+    model = directions.bi_models[0]
+    eat = _compute_birnn_view(model, BIRNN_SENTENCES[0])
+    charge = _compute_birnn_view(model, BIRNN_SENTENCES[1])
+    assert eat.noun == charge.noun == 0
+    assert eat.tags[0] == "fruit" and charge.tags[0] == "company"
+    assert eat.fwd[0] == pytest.approx(charge.fwd[0])  # forward half has not read the cue
+    assert eat.bwd[0] > 0 > charge.bwd[0]
+    assert "Predicted tag: fruit" in eat.summary
+    with pytest.raises(ValueError, match="vocabulary"):
+        _compute_birnn_view(model, "apple pie")
+    none = _compute_birnn_view(model, "i like to eat .")
+    assert none.noun is None and set(none.tags) == {"other"}
+
+
+# --------------------------------------------------------------------------- stacked
+def test_parity_task():
+    X, Y, mask = vs.parity_task(3, T=7, k=3, seed=0)
+    x = X[..., 0]
+    assert set(np.unique(x)) <= {-1.0, 1.0}
+    np.testing.assert_array_equal(Y[:, 2:, 0], x[:, 2:] * x[:, 1:-1] * x[:, :-2])
+    assert not mask[:, :2].any() and mask[:, 2:].all()
+    with pytest.raises(ValueError, match="k"):
+        vs.parity_task(2, T=3, k=4)
+
+
+def test_probe_r2():
+    rng = np.random.default_rng(0)
+    S = rng.normal(size=(500, 4))
+    F = np.column_stack([S @ np.array([1.0, -2.0, 0.5, 0.0]) + 3.0, rng.normal(size=500)])
+    r2 = vs.probe_r2(S, F)
+    assert r2[0] == pytest.approx(1.0) and r2[1] < 0.05
+    with pytest.raises(ValueError, match="same M"):
+        vs.probe_r2(S, F[:10])
+    with pytest.raises(ValueError, match="constant"):
+        vs.probe_r2(S, np.ones((500, 1)))
+
+
+def test_stack_layers_split_the_work():
+    run = vs.train_stack(seed=0)
+    assert run.test_mse < 0.01
+    x, y = run.X[:, :, 0], run.Y[:, :, 0]
+    F = np.stack([x[:, 2:], y[:, 2:]], axis=-1).reshape(-1, 2)
+    r1, r2 = (vs.probe_r2(S[:, 2:].reshape(-1, S.shape[2]), F) for S in run.states)
+    assert r2[1] > 0.99 and r1[1] < r2[1]  # the target: exact at layer 2 only
+    assert r1[0] > r2[0]  # the current input fades with depth
+
+
+# --------------------------------------------------------------------------- GRU
+def test_count_params_formulas():
+    D, H = 5, 7
+    assert vs.count_params(GRU(D, H)) == 3 * (H * D + H * H) + 4 * H
+    assert vs.count_params(LSTM(D, H)) == 4 * (H * D + H * H + H)
+    torch_gru = interop.to_torch("gru", GRU(D, H))
+    assert sum(v.size for v in torch_gru.values()) == 3 * (H * D + H * H + 2 * H)
+    stack = Stack([LSTM(3, 8), LSTM(8, 8)])
+    assert vs.count_params(stack) == 4 * (8 * 3 + 64 + 8) + 4 * (64 + 64 + 8)
+    with pytest.raises(TypeError, match="params"):
+        vs.count_params(object())
+
+
+def _other_convention_step(x, h, p):
+    xr, xz, xn = split_gates(x @ p["W"].T + p["b"], 3)
+    hr, hz, hn = split_gates(h @ p["U"].T, 3)
+    r, z = sigmoid(xr + hr), sigmoid(xz + hz)
+    n = tanh(xn + r * (hn + p["b_hn"]))
+    return (1 - z) * h + z * n
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_flip_update_gate_converts_between_conventions(seed):
+    rng = np.random.default_rng(seed)
+    gru = GRU(3, 4, seed=seed)
+    x, h = rng.normal(size=(2, 3)), rng.uniform(-1, 1, size=(2, 4))
+    original = {k: v.copy() for k, v in gru.params.items()}
+    flipped = vs.flip_update_gate(gru.params)
+    for k in original:  # a copy: the layer's parameters are untouched
+        np.testing.assert_array_equal(gru.params[k], original[k])
+    ref, _ = gru_step(x, h, gru.params)
+    np.testing.assert_allclose(_other_convention_step(x, h, flipped), ref, atol=1e-12)
+    assert not np.allclose(_other_convention_step(x, h, gru.params), ref)
+    # only the z blocks changed, by a sign; flipping twice gives the original
+    H = 4
+    np.testing.assert_array_equal(flipped["W"][H:2 * H], -original["W"][H:2 * H])
+    np.testing.assert_array_equal(flipped["U"][:H], original["U"][:H])
+    twice = vs.flip_update_gate(flipped)
+    for k in original:
+        np.testing.assert_array_equal(twice[k], original[k])
+    with pytest.raises(TypeError, match="GRU params"):
+        vs.flip_update_gate({"W": np.zeros((3, 3))})
+
+
+def test_compare_cells_small():
+    c = vs.compare_cells(seeds=(0,), checkpoints=(5, 10), n_test=20)
+    assert c.checkpoints == (5, 10)
+    for kind in ("lstm", "gru"):
+        assert c.accuracy[kind].shape == (1, 2) and c.loss[kind].shape == (1, 10)
+        assert np.all((c.accuracy[kind] >= 0) & (c.accuracy[kind] <= 1))
+    assert c.n_params["gru"] < c.n_params["lstm"]
+    with pytest.raises(ValueError, match="checkpoints"):
+        vs.compare_cells(seeds=(0,), checkpoints=(10, 5))
+    with pytest.raises(TypeError, match="seeds"):
+        vs.compare_cells(seeds=0)
+    with pytest.raises(ValueError, match="kind"):
+        vs.make_tagger("rnn-ish")
+
+
+# --------------------------------------------------------------------------- exercise grader
+def _ok(fwd, bwd, X):
+    Yf, _ = fwd.forward(X)
+    Yb, _ = bwd.forward(X[:, ::-1])
+    return np.concatenate([Yf, Yb[:, ::-1]], axis=2)
+
+
+@pytest.mark.parametrize("fn", [_ok, lambda f, b, X: Bidirectional(f, b).forward(X)[0]])
+def test_bidirectional_grader_passes_correct_solutions(fn):
+    result = check_bidirectional(fn)
+    assert result.passed and "4 of 4 cases passed" in str(result)
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda f, b, X: np.concatenate([f.forward(X)[0], b.forward(X)[0]], axis=2),
+     "read the sequence forwards"),
+    (lambda f, b, X: np.concatenate([f.forward(X)[0], b.forward(X[:, ::-1])[0]], axis=2),
+     "reversed time order"),
+    (lambda f, b, X: np.concatenate([b.forward(X[:, ::-1])[0][:, ::-1], f.forward(X)[0]], axis=2),
+     "swapped"),
+    (lambda f, b, X: np.concatenate([f.forward(X)[0], b.forward(X[:, ::-1])[0][:, ::-1]], axis=0),
+     "feature axis"),
+    (lambda f, b, X: f.forward(X), "keep its first element"),
+])
+def test_bidirectional_grader_names_the_mistake(wrong, hint):
+    result = check_bidirectional(wrong)
+    assert not result.passed
+    assert "a batch of LSTM layers (N = 3, T = 5)" in result.failed()
+    assert hint in str(result)
+
+
+def test_bidirectional_grader_single_step_case_passes_without_reversal():
+    result = check_bidirectional(
+        lambda f, b, X: np.concatenate([f.forward(X)[0], b.forward(X)[0]], axis=2))
+    assert result.failed() == [
+        "a batch of LSTM layers (N = 3, T = 5)",
+        "GRU layers of different sizes (H→ = 2, H← = 3)",
+        "one sequence, plain RNN layers (N = 1, T = 6)",
+    ]
+
+
+def test_bidirectional_grader_rejects_non_callable():
+    with pytest.raises(TypeError, match="fn"):
+        check_bidirectional(3)
+
+
+# --------------------------------------------------------------------------- quiz
+def test_quiz_numeric_keys_recomputed_independently():
+    questions = load_quiz("08_variants")
+    assert len(questions) >= 5
+    numeric = [q for q in questions if q["type"] == "numeric"]
+    assert len(numeric) == 3 and all("check" in q for q in numeric)
+    assert len(check_answers(questions)) == 3
+    D, H = 10, 16
+    assert key_matches(numeric[0], 3 * (H * D + H * H + 2 * H))
+    assert not key_matches(numeric[0], vs.count_params(GRU(D, H)))  # lstmbook's own count
+    Y, _ = Bidirectional(LSTM(5, 12), LSTM(5, 12)).forward(np.zeros((2, 4, 5)))
+    assert key_matches(numeric[1], Y.shape[2]) and Y.shape[2] == 24
+    assert key_matches(numeric[2], vs.count_params(Stack([LSTM(3, 8), LSTM(8, 8)])))
+    # the z against 1 − z question exists and marks the conversion answer correct
+    conv = [q for q in questions if "1 − z" in q["question"]]
+    assert len(conv) == 1
+    right = [a for a in conv[0]["answers"] if a["correct"]]
+    assert len(right) == 1 and "negating" in right[0]["answer"]
+
+
+def test_tagger_helpers_reject_bad_input():
+    with pytest.raises(TypeError, match="CueTask"):
+        vs.tagger_accuracy(vs.make_tagger(), np.zeros(3))
+    with pytest.raises(TypeError, match="seeds"):
+        vs.compare_directions(seeds=[])
+    with pytest.raises(ValueError, match="seeds"):
+        vs.compare_directions(seeds=(-1,))
+    assert isinstance(vs.make_tagger("gru", bidirectional=True).layer, Bidirectional)
+    assert isinstance(vs.make_tagger("lstm").layer, LSTM)
