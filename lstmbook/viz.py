@@ -644,3 +644,109 @@ def plot_seed_comparison(ax, values, *, ylabel, title=None, log=False):
     if title:
         ax.set_title(title, fontsize=11)
     return ax
+
+
+# --- Chapter 9: long time lags (the adding problem) ---
+def plot_adding_sequence(ax, x, *, target=None, title=None):
+    """One adding-problem sequence ``x (T, 2)``: the values as bars, the two marked steps
+    highlighted with their values written above; ``target`` (the sum) goes in the title."""
+    x = np.asarray(x, dtype=float)
+    T = x.shape[0]
+    marked = np.flatnonzero(x[:, 1] > 0.5)
+    colors = np.where(x[:, 1] > 0.5, VERMILION, GREY)
+    ax.bar(np.arange(T), x[:, 0], color=colors, width=0.8)
+    for t in marked:
+        ax.annotate(f"{x[t, 0]:+.2f}", (t, x[t, 0]), xytext=(0, 8 if x[t, 0] >= 0 else -14),
+                    textcoords="offset points", ha="center", fontsize=9, color=VERMILION)
+    ax.axvline(T / 2 - 0.5, color="black", linestyle=":", linewidth=1)
+    ax.axhline(0, color="black", linewidth=0.6)
+    ax.set_xlim(-1, T)
+    ax.set_ylim(-1.35, 1.35)
+    ax.set_xlabel("time step t")
+    ax.set_ylabel("value (channel 0)")
+    text = title or "one sequence of the adding problem"
+    if target is not None:
+        text += f": target = {float(target):+.3f}"
+    ax.set_title(text, fontsize=10)
+    return ax
+
+
+def plot_mse_curves(ax, steps, curves, *, references=None, title=None):
+    """Test MSE against the training iteration (log axis) for each label -> values, measured
+    at ``steps``; ``references`` maps a label to a constant drawn as a dotted line."""
+    palette = (VERMILION, BLUE, GREEN, ORANGE)
+    steps = np.asarray(steps)
+    for k, (label, y) in enumerate(curves.items()):
+        ax.plot(steps, np.asarray(y, dtype=float), marker="o", markersize=3, linewidth=1.5,
+                color=palette[k % 4], label=label)
+    for label, value in (references or {}).items():
+        ax.axhline(value, color="black", linestyle=":", linewidth=1)
+        ax.annotate(label, (steps[-1], value), xytext=(-4, 3), textcoords="offset points",
+                    ha="right", va="bottom", fontsize=8)
+    ax.set_yscale("log")
+    ax.set_xlabel("training iteration")
+    ax.set_ylabel("test MSE")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc="lower left")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def plot_grad_reach(ax, curves, *, title=None):
+    """‖∂L/∂h_t‖ against the step t (log axis) for each label -> (T,) array: how much of the
+    error signal from the read-out at the last step reaches each earlier step."""
+    palette = (VERMILION, BLUE, GREEN, ORANGE)
+    styles = ("-", "--", "-.", ":")
+    for k, (label, y) in enumerate(curves.items()):
+        y = np.asarray(y, dtype=float)
+        ax.plot(np.arange(len(y)), np.maximum(y, 1e-300), color=palette[k // 2 % 4],
+                linestyle=styles[k % 2], linewidth=1.6, label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel("time step t (the read-out is at the last step)")
+    ax.set_ylabel("‖∂L/∂h_t‖")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def plot_trace_heatmap(ax, A, *, marked=(), title=None, cmap="RdBu_r", vmin=-1.0, vmax=1.0,
+                       ylabel="unit"):
+    """A ``(T, H)`` array of one sequence (gates or cell states) as a heatmap, units down and
+    time across; the ``marked`` steps get a thin black outline. Returns the image."""
+    A = np.asarray(A, dtype=float)
+    T, H = A.shape
+    im = ax.imshow(A.T, aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax,
+                   interpolation="nearest", extent=(-0.5, T - 0.5, H - 0.5, -0.5))
+    for t in marked:
+        ax.add_patch(Rectangle((t - 0.5, -0.5), 1, H, fill=False, edgecolor="black",
+                               linewidth=1.2))
+    ax.set_yticks(range(H))
+    ax.set_ylabel(ylabel)
+    ax.figure.colorbar(im, ax=ax, fraction=0.025, pad=0.01)
+    if title:
+        ax.set_title(title, fontsize=10, loc="left")
+    return im
+
+
+def plot_final_mse_by_lag(ax, lags, finals, *, references=None, title=None):
+    """Final test MSE against the lag T for each label -> values (one per lag), log axis."""
+    palette = (VERMILION, BLUE, GREEN, ORANGE)
+    for k, (label, y) in enumerate(finals.items()):
+        ax.plot(lags, np.asarray(y, dtype=float), marker="o", linewidth=1.6,
+                color=palette[k % 4], label=label)
+    for label, value in (references or {}).items():
+        ax.axhline(value, color="black", linestyle=":", linewidth=1)
+        ax.annotate(label, (lags[0], value), xytext=(2, 3), textcoords="offset points",
+                    fontsize=8)
+    ax.set_yscale("log")
+    ax.set_xticks(list(lags))
+    ax.set_xlabel("lag T (sequence length)")
+    ax.set_ylabel("test MSE after training")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc="center right")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax

@@ -704,3 +704,66 @@ def build_peephole_timing_explorer(p_o=4.0, b_o=-4.0, rate=0.07, T=30):
         control.observe(update, names="value")
     update()
     return w.VBox([w.HBox([p_slider, b_slider, r_slider]), text, out])
+
+
+# --- Chapter 9: long time lags (the RNN/LSTM race on the adding problem) ---
+def _compute_long_lag_race(T=20, hidden=8, *, iters=600, seed=0):
+    """Train an RNN and an LSTM of ``hidden`` units on the adding problem with lag ``T``
+    (:func:`lstmbook.long_lags.race`, a short schedule); returns the
+    :class:`lstmbook.long_lags.Race` with both test-MSE curves. Pure: same arguments, same
+    curves."""
+    from lstmbook.long_lags import race  # noqa: PLC0415
+
+    T = positive_int(T, "T")
+    if T < 2:
+        raise ValueError(f"T must be >= 2 (one marker in each half), got {T}")
+    return race(T, positive_int(hidden, "hidden"), iters=positive_int(iters, "iters"),
+                seed=seed)
+
+
+def _draw_long_lag_race(ax, view, *, title=None):
+    """Both test-MSE curves of a :class:`lstmbook.long_lags.Race` with the two reference
+    levels (predicting the mean; remembering one value)."""
+    from lstmbook.long_lags import mean_predictor_mse, one_value_mse  # noqa: PLC0415
+    from lstmbook.viz import plot_mse_curves  # noqa: PLC0415
+
+    return plot_mse_curves(
+        ax, view.eval_steps, {"RNN": view.rnn, "LSTM": view.lstm},
+        references={"predict the mean (2/3)": mean_predictor_mse(),
+                    "remember one value (1/3)": one_value_mse()},
+        title=title or f"T = {view.T}, {view.hidden} hidden units")
+
+
+def build_long_lag_explorer(T=20, hidden=8, iters=600):
+    """Sliders for the lag T and the hidden size, and a button that trains an RNN and an LSTM
+    live (a few seconds) and draws their test MSE. Needs a live kernel."""
+    import ipywidgets as w  # noqa: PLC0415
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    style = {"description_width": "initial"}
+    T_s = w.IntSlider(value=T, min=4, max=100, step=2, description="lag T", style=style)
+    H_s = w.IntSlider(value=hidden, min=1, max=32, description="hidden units", style=style)
+    go = w.Button(description="train both", button_style="primary")
+    text = w.HTML()
+    out = w.Output()
+
+    def update(*_):
+        go.disabled = True
+        text.value = (f"<p>training for {iters} iterations at T = {T_s.value}, "
+                      f"{H_s.value} hidden units …</p>")
+        try:
+            view = _compute_long_lag_race(T_s.value, H_s.value, iters=iters)
+        finally:
+            go.disabled = False
+        text.value = (f"<p>After {iters} iterations: RNN test MSE {view.rnn[-1]:.4f}, "
+                      f"LSTM test MSE {view.lstm[-1]:.4f}.</p>")
+        with out:
+            out.clear_output(wait=True)
+            fig, ax = plt.subplots(figsize=(7, 3.6))
+            _draw_long_lag_race(ax, view)
+            fig.tight_layout()
+            plt.show()
+
+    go.on_click(update)
+    update()
+    return w.VBox([w.HBox([T_s, H_s, go]), text, out])
