@@ -108,13 +108,13 @@ def lstm_step_backward(dh_t, dc_t, cache: LSTMCache, params):
     return dx, dh_prev, dc_prev, grads
 
 
-def _sigmoid_(a: np.ndarray) -> np.ndarray:
-    """σ in place, as (1 + tanh(a/2)) / 2: overflow-free and four cheap NumPy calls."""
-    a *= 0.5
-    np.tanh(a, out=a)
-    a += 1.0
-    a *= 0.5
-    return a
+# Internal row order of the fused gate buffer in LSTM.forward: o, i, f (the three sigmoid gates,
+# one contiguous block), g, then a slot holding c_{t-1}. Public order (GATES) stays i, f, g, o.
+_O, _I, _F, _G, _CPREV = range(5)
+#: H·N from which the layer lays its buffers out time-middle (big blocks, few calls)
+_TM_MIN_BLOCK = 2048
+#: elements per gate block processed at once when the local derivatives are precomputed
+_CHUNK_ELEMS = 65536
 
 
 class LSTM(RecurrentLayer):
@@ -122,10 +122,21 @@ class LSTM(RecurrentLayer):
 
     ``forward(X (N, T, D), state=(h0, c0) or None) -> (Y (N, T, H), (h_T, c_T))``;
     ``backward(dY, d_final_state=(dh_T, dc_T) or None) -> (dX, (dh0, dc0))`` fills ``grads``.
+    After ``forward``, ``gate_seq`` is the ``(T, N, 4H)`` array of activated gates (i, f, g, o);
+    after ``backward``, ``dh_seq`` is ``(N, T, H)``, ∂L/∂h_t at every step.
 
-    The loop over time holds only the recurrent chain: the input projection of all steps is one
-    matrix product before it, the weight gradients one product each after it. The result is
-    the same as chaining :func:`lstm_step` (a test checks it).
+    The same maths as chaining :func:`lstm_step` / :func:`lstm_step_backward` (a test checks it),
+    arranged so that the loops over time hold only the recurrent chain, each step a handful of
+    NumPy calls on small contiguous blocks:
+
+    - the input projection ``x_t W^T + b`` of all steps is one matrix product before the loop;
+      the weight gradients are one product each after the backward loop;
+    - inside the loops the arrays are feature-major, ``(4H, N)`` per step, so a gate is a
+      contiguous block of rows; the rows of i, f, o are pre-scaled by 1/2 so that one ``tanh``
+      over all four gates gives σ(a) = (1 + tanh(a/2)) / 2 after one multiply and one add;
+    - the gates' local derivatives (σ', 1 − tanh², the factors that multiply dc and dh) are
+      computed for all steps at once after the forward loop; a backward step is then six calls.
+
     ``forget_bias`` is added to the forget gate's block of ``b`` at initialisation.
     """
 
@@ -135,7 +146,26 @@ class LSTM(RecurrentLayer):
         super().__init__(input_size, hidden_size, seed=seed, rng=rng, dtype=dtype)
         if forget_bias:
             split_gates(self.params["b"])[1][...] += forget_bias
-        self.gate_seq = None
+        H = self.hidden_size
+        # public rows (i, f, g, o) -> internal rows (o, i, f, g)
+        self._perm = np.r_[3 * H:4 * H, 0:3 * H]
+        self._gate_buf = None
+        self._gate_seq = None
+
+    @property
+    def gate_seq(self):
+        """Activated gates of the last forward pass, ``(T, N, 4H)`` in ``GATES`` order."""
+        if self._gate_seq is None and self._gate_buf is not None:
+            Gx = self._gate_buf  # (T + 1, 5, H, N), internal order
+            T = Gx.shape[0] - 1
+            ifgo = Gx[:T, [_I, _F, _G, _O]]  # (T, 4, H, N)
+            N = ifgo.shape[-1]
+            self._gate_seq = np.ascontiguousarray(ifgo.transpose(0, 3, 1, 2)).reshape(T, N, -1)
+        return self._gate_seq
+
+    @gate_seq.setter
+    def gate_seq(self, value):
+        self._gate_seq, self._gate_buf = value, None
 
     def _shapes(self):
         H, D = self.hidden_size, self.input_size
@@ -155,94 +185,147 @@ class LSTM(RecurrentLayer):
         return (self._check_state_array(state[0], "state[0] (h0)", N),
                 self._check_state_array(state[1], "state[1] (c0)", N))
 
+    def _buffer(self, shape_t, tm):
+        """An empty array of logical shape ``(T, F, ..., N)`` (time first). With ``tm`` the
+        memory is laid out feature-major, time-middle (``F, ..., T, N``), so that all steps of
+        one feature row form one matrix row for the products over all steps."""
+        if not tm:
+            return np.empty(shape_t, self.dtype)
+        nd = len(shape_t)
+        phys = np.empty(shape_t[1:-1] + (shape_t[0], shape_t[-1]), self.dtype)
+        return phys.transpose((nd - 2,) + tuple(range(nd - 2)) + (nd - 1,))
+
     def forward(self, X, state=None):
         X = self._check_input(X)
         N, T, D = X.shape
         H = self.hidden_size
-        h, c = self._initial_state(state, N)
-        h0, c0 = h, c
-        p = self.params
-        Xt = np.ascontiguousarray(X.transpose(1, 0, 2))  # (T, N, D)
-        G = (Xt.reshape(T * N, D) @ p["W"].T).reshape(T, N, 4 * H)  # input part, all steps
-        G += p["b"]
-        C = np.empty((T, N, H), self.dtype)
-        TC = np.empty((T, N, H), self.dtype)
-        Hs = np.empty((T, N, H), self.dtype)
-        UT = np.ascontiguousarray(p["U"].T)
-        peep = self.peephole
-        for t in range(T):
-            a = G[t]
-            a += h @ UT
+        h0, c0 = self._initial_state(state, N)
+        p, dt, peep = self.params, self.dtype, self.peephole
+        # Big blocks: the inputs z_t and the backward's dE_t live time-middle in memory, so the
+        # weight-gradient product over all steps reads them without a copy.
+        tm = H * N >= _TM_MIN_BLOCK
+        # Weights in internal row order, sigmoid rows halved: σ(a) = (1 + tanh(a/2)) / 2.
+        # One matrix [W | b | U] acting on z_t = [x_t; 1; h_{t-1}]: the bias is the weight of a
+        # constant input 1, and a step's whole pre-activation is one product.
+        WbU = np.empty((4 * H, D + 1 + H), dt)
+        WbU[:, :D] = p["W"][self._perm]
+        WbU[:, D] = p["b"][self._perm]
+        WbU[:, D + 1:] = p["U"][self._perm]
+        WbU[:3 * H] *= 0.5
+        # Z[t] = z_t (feature-major, (D + 1 + H, N)); Z[T] holds h_T.
+        Z = self._buffer((T + 1, D + 1 + H, N), tm)
+        Zf = Z.transpose(1, 0, 2)  # (D + 1 + H, T + 1, N)
+        Zf[:D, :T] = X.transpose(2, 1, 0)
+        Zf[D, :T] = 1.0
+        Z[0, D + 1:] = h0.T
+        # Gate buffer Gx[t] = rows o, i, f, g (internal order) and c_{t-1}; Gx[T, 4] = c_T.
+        Gx = np.empty((T + 1, 5, H, N), dt)
+        A = np.reshape(Gx[:, :4], (T + 1, 4 * H, N), copy=False)  # pre-activations, 2-D
+        Gx[0, _CPREV] = c0.T
+        TC = np.empty((T, H, N), dt)  # tanh(c_t)
+        prod = np.empty((2, H, N), dt)
+        if peep:
+            pi, pf, po = (0.5 * p[k][:, None] for k in ("p_i", "p_f", "p_o"))
+        for a2, a, z, z_next, a_next, tc in zip(A[:T], Gx[:T], Z[:T], Z[1:], Gx[1:], TC,
+                                                strict=True):
+            np.matmul(WbU, z, out=a2)  # x_t W^T + b + h_{t-1} U^T, all four gates
             if peep:
-                a[:, :H] += p["p_i"] * c
-                a[:, H:2 * H] += p["p_f"] * c
-            _sigmoid_(a[:, :2 * H])
-            np.tanh(a[:, 2 * H:3 * H], out=a[:, 2 * H:3 * H])
-            i, f, g, o = split_gates(a)
-            ct = C[t]
-            np.multiply(f, c, out=ct)
-            ct += i * g
+                c_prev = a[_CPREV]
+                a[_I] += pi * c_prev
+                a[_F] += pf * c_prev
+                np.tanh(a[1:4], out=a[1:4])
+                sg = a[1:3]
+            else:
+                np.tanh(a2, out=a2)
+                sg = a[:3]
+            sg *= 0.5
+            sg += 0.5
+            # c_t = f ⊙ c_{t-1} + i ⊙ g   (eq-lstm-cell): [i, f] ⊙ [g, c_{t-1}] in one call
+            np.multiply(a[1:3], a[3:5], out=prod)
+            ct = a_next[_CPREV]
+            np.add(prod[0], prod[1], out=ct)
             if peep:
-                o += p["p_o"] * ct
-            _sigmoid_(o)
-            np.tanh(ct, out=TC[t])
-            np.multiply(o, TC[t], out=Hs[t])
-            h, c = Hs[t], ct
-        self._cache = (Xt, h0, c0, G, C, TC, Hs)
-        self.gate_seq = G  # (T, N, 4H) activated gates, for plots
-        Y = Hs.transpose(1, 0, 2)
-        return Y, (h.copy(), c.copy())
+                o = a[_O]
+                o += po * ct
+                np.tanh(o, out=o)
+                o *= 0.5
+                o += 0.5
+            np.tanh(ct, out=tc)
+            np.multiply(a[_O], tc, out=z_next[D + 1:])  # h_t = o ⊙ tanh(c_t)  (eq-lstm-hidden)
+        self._cache = (X.shape, Gx, TC, Z, tm)
+        self._gate_buf, self._gate_seq = Gx, None
+        Y = np.ascontiguousarray(Z[1:, D + 1:].transpose(2, 0, 1))  # (N, T, H)
+        return Y, (Z[T, D + 1:].T.copy(), Gx[T, _CPREV].T.copy())
 
     def backward(self, dY, d_final_state=None):
-        Xt, h0, c0, G, C, TC, Hs = self._need_cache()
-        T, N, D = Xt.shape
+        (N, T, D), Gx, TC, Z, tm = self._need_cache()
         H = self.hidden_size
-        dYt = self._check_dY(dY, (N, T, H)).transpose(1, 0, 2)
+        dt, p, peep = self.dtype, self.params, self.peephole
+        dYf = np.ascontiguousarray(self._check_dY(dY, (N, T, H)).transpose(1, 2, 0))  # (T,H,N)
         if d_final_state is None:
-            dh, dc = self._zeros(N), self._zeros(N)
+            dh_in, dc = np.zeros((H, N), dt), np.zeros((H, N), dt)
         else:
-            dh, dc = self._initial_state(d_final_state, N)
-        p = self.params
-        peep = self.peephole
-        i_all, f_all, g_all, o_all = split_gates(G)
-        # Local derivatives that do not depend on the recurrence, for all steps at once.
-        dtanh_c = 1.0 - TC**2
-        C_prev = np.concatenate([c0[None], C[:-1]], axis=0)
-        s_i = g_all * i_all * (1.0 - i_all)  # ∂a_i-term per unit dc
-        s_f = C_prev * f_all * (1.0 - f_all)
-        s_g = i_all * (1.0 - g_all**2)
-        s_o = TC * o_all * (1.0 - o_all)
-        dG = np.empty_like(G)
-        dH = np.empty((T, N, H), self.dtype)
-        U = p["U"]
-        for t in range(T - 1, -1, -1):
-            dh = dh + dYt[t]
-            dH[t] = dh
-            dgt = dG[t]
-            da_o = dgt[:, 3 * H:]
-            np.multiply(dh, s_o[t], out=da_o)
-            dc = dc + dh * o_all[t] * dtanh_c[t]
-            if peep:
-                dc += da_o * p["p_o"]
-            np.multiply(dc, s_i[t], out=dgt[:, :H])
-            np.multiply(dc, s_f[t], out=dgt[:, H:2 * H])
-            np.multiply(dc, s_g[t], out=dgt[:, 2 * H:3 * H])
-            dc = dc * f_all[t]
-            if peep:
-                dc += dgt[:, :H] * p["p_i"] + dgt[:, H:2 * H] * p["p_f"]
-            dh = dgt @ U
-        dG2 = dG.reshape(T * N, 4 * H)
-        H_prev = np.concatenate([h0[None], Hs[:-1]], axis=0).reshape(T * N, H)
+            dhT, dcT = self._initial_state(d_final_state, N)
+            dh_in, dc = np.ascontiguousarray(dhT.T), np.ascontiguousarray(dcT.T)
+        # dE[t] rows: da_i, da_f, da_g, da_o (public order) and dh ⊙ o (1 − tanh² c_t).
+        dE = self._buffer((T, 5, H, N), tm)
+        dA = np.reshape(dE[:, :4], (T, 4 * H, N), copy=False)
+        dHs = np.empty((T, H, N), dt)
+        UT = np.ascontiguousarray(p["U"].T)
+        if peep:
+            pi, pf, po = (p[k][:, None] for k in ("p_i", "p_f", "p_o"))
+        # Local derivatives of the gates do not depend on the recurrence: computed for a chunk
+        # of steps at once (all T when the blocks are small), just before the loop needs them.
+        K = max(1, min(T, _CHUNK_ELEMS // (H * N)))
+        S3 = np.empty((K, 3, H, N), dt)  # da_i, da_f, da_g per unit dc
+        Sok = np.empty((K, 2, H, N), dt)  # da_o and the dc increment per unit dh
+        dsig = np.empty((K, 3, H, N), dt)
+        for t1 in range(T, 0, -K):
+            t0 = max(0, t1 - K)
+            k = t1 - t0
+            s3, sok, ds = S3[:k], Sok[:k], dsig[:k]
+            g = Gx[t0:t1]
+            sig, tc = g[:, :3], TC[t0:t1]
+            np.multiply(sig, sig, out=ds)
+            np.subtract(sig, ds, out=ds)  # σ' = σ(1 − σ) for o, i, f
+            np.multiply(g[:, _G], ds[:, _I], out=s3[:, 0])  # g σ'(a_i)
+            np.multiply(g[:, _CPREV], ds[:, _F], out=s3[:, 1])  # c_{t-1} σ'(a_f)
+            np.multiply(g[:, _G], g[:, _G], out=s3[:, 2])
+            np.multiply(g[:, _I], s3[:, 2], out=s3[:, 2])
+            np.subtract(g[:, _I], s3[:, 2], out=s3[:, 2])  # i (1 − g²)
+            np.multiply(tc, ds[:, _O], out=sok[:, 0])  # tanh(c) σ'(a_o)
+            np.multiply(tc, tc, out=sok[:, 1])
+            np.multiply(g[:, _O], sok[:, 1], out=sok[:, 1])
+            np.subtract(g[:, _O], sok[:, 1], out=sok[:, 1])  # o (1 − tanh² c)
+            for j in range(k - 1, -1, -1):
+                t = t0 + j
+                dh = dHs[t]
+                np.add(dh_in, dYf[t], out=dh)
+                e = dE[t]
+                np.multiply(dh, sok[j], out=e[3:])
+                dc += e[4]
+                if peep:
+                    dc += e[3] * po
+                np.multiply(dc, s3[j], out=e[:3])  # da_i, da_f, da_g  (eq-cell-path)
+                dc *= g[j, _F]  # dc_{t-1} = dc ⊙ f
+                if peep:
+                    dc += e[0] * pi
+                    dc += e[1] * pf
+                np.matmul(UT, dA[t], out=dh_in)
+        # Weight gradients: one product over all steps, [dW | db | dU] = dA [x; 1; h_{t-1}]^T.
+        dA2 = np.reshape(dE.transpose(1, 2, 0, 3)[:4], (4 * H, T * N))
+        Zall = np.reshape(Z.transpose(1, 0, 2)[:, :T], (D + 1 + H, T * N))
+        gall = dA2 @ Zall.T
         self.grads = {
-            "W": dG2.T @ Xt.reshape(T * N, D),
-            "U": dG2.T @ H_prev,
-            "b": dG2.sum(axis=0),
+            "W": np.ascontiguousarray(gall[:, :D]),
+            "U": np.ascontiguousarray(gall[:, D + 1:]),
+            "b": gall[:, D].copy(),
         }
         if peep:
-            dA_i, dA_f, _, dA_o = split_gates(dG)
-            self.grads["p_i"] = (dA_i * C_prev).sum(axis=(0, 1))
-            self.grads["p_f"] = (dA_f * C_prev).sum(axis=(0, 1))
-            self.grads["p_o"] = (dA_o * C).sum(axis=(0, 1))
-        dX = (dG2 @ p["W"]).reshape(T, N, D).transpose(1, 0, 2)
-        self.dh_seq = dH.transpose(1, 0, 2)
-        return dX, (dh, dc)
+            Cp, Cs = Gx[:T, _CPREV], Gx[1:, _CPREV]  # c_{t-1}, c_t
+            self.grads["p_i"] = (dE[:, 0] * Cp).sum(axis=(0, 2))
+            self.grads["p_f"] = (dE[:, 1] * Cp).sum(axis=(0, 2))
+            self.grads["p_o"] = (dE[:, 3] * Cs).sum(axis=(0, 2))
+        dX = (p["W"].T @ dA2).reshape(D, T, N).transpose(2, 1, 0)
+        self.dh_seq = dHs.transpose(2, 0, 1)
+        return dX, (dh_in.T.copy(), dc.T.copy())
