@@ -115,6 +115,8 @@ _O, _I, _F, _G, _CPREV = range(5)
 _TM_MIN_BLOCK = 2048
 #: elements per gate block processed at once when the local derivatives are precomputed
 _CHUNK_ELEMS = 65536
+#: fewest columns (steps × batch) a weight-gradient product of the backward pass is given
+_GEMM_COLS = 512
 
 
 class LSTM(RecurrentLayer):
@@ -129,13 +131,17 @@ class LSTM(RecurrentLayer):
     arranged so that the loops over time hold only the recurrent chain, each step a handful of
     NumPy calls on small contiguous blocks:
 
-    - the input projection ``x_t W^T + b`` of all steps is one matrix product before the loop;
-      the weight gradients are one product each after the backward loop;
+    - a step's whole pre-activation ``x_t W^T + b + h_{t-1} U^T`` is one matrix product (of
+      ``[W | b | U]`` with ``[x_t; 1; h_{t-1}]``); the weight gradients and dX are products over
+      many steps at once (all T, or chunks of steps whose da is still in cache);
     - inside the loops the arrays are feature-major, ``(4H, N)`` per step, so a gate is a
       contiguous block of rows; the rows of i, f, o are pre-scaled by 1/2 so that one ``tanh``
       over all four gates gives σ(a) = (1 + tanh(a/2)) / 2 after one multiply and one add;
     - the gates' local derivatives (σ', 1 − tanh², the factors that multiply dc and dh) are
-      computed for all steps at once after the forward loop; a backward step is then six calls.
+      computed for a chunk of steps at once in the backward pass; a backward step is then six
+      calls;
+    - work arrays are kept from call to call (never handed out), so the loops write to memory
+      that is already mapped.
 
     ``forget_bias`` is added to the forget gate's block of ``b`` at initialisation.
     """
@@ -185,14 +191,23 @@ class LSTM(RecurrentLayer):
         return (self._check_state_array(state[0], "state[0] (h0)", N),
                 self._check_state_array(state[1], "state[1] (c0)", N))
 
-    def _buffer(self, shape_t, tm):
-        """An empty array of logical shape ``(T, F, ..., N)`` (time first). With ``tm`` the
+    def _scratch(self, name, shape):
+        """A work array kept from call to call (never handed to the caller): a fresh array of
+        several MB costs a page fault per 4 KiB page each time it is first written."""
+        bufs = self.__dict__.setdefault("_scratch_bufs", {})
+        buf = bufs.get(name)
+        if buf is None or buf.shape != shape or buf.dtype != self.dtype:
+            buf = bufs[name] = np.empty(shape, self.dtype)
+        return buf
+
+    def _buffer(self, name, shape_t, tm):
+        """A work array of logical shape ``(T, F, ..., N)`` (time first). With ``tm`` the
         memory is laid out feature-major, time-middle (``F, ..., T, N``), so that all steps of
         one feature row form one matrix row for the products over all steps."""
         if not tm:
-            return np.empty(shape_t, self.dtype)
+            return self._scratch(name, shape_t)
         nd = len(shape_t)
-        phys = np.empty(shape_t[1:-1] + (shape_t[0], shape_t[-1]), self.dtype)
+        phys = self._scratch(name, shape_t[1:-1] + (shape_t[0], shape_t[-1]))
         return phys.transpose((nd - 2,) + tuple(range(nd - 2)) + (nd - 1,))
 
     def forward(self, X, state=None):
@@ -200,43 +215,47 @@ class LSTM(RecurrentLayer):
         N, T, D = X.shape
         H = self.hidden_size
         h0, c0 = self._initial_state(state, N)
-        p, dt, peep = self.params, self.dtype, self.peephole
-        # Big blocks: the inputs z_t and the backward's dE_t live time-middle in memory, so the
-        # weight-gradient product over all steps reads them without a copy.
+        p, peep = self.params, self.peephole
+        # Big blocks: the inputs z_t live time-middle in memory, so the weight-gradient products
+        # over many steps read them without a copy.
         tm = H * N >= _TM_MIN_BLOCK
         # Weights in internal row order, sigmoid rows halved: σ(a) = (1 + tanh(a/2)) / 2.
         # One matrix [W | b | U] acting on z_t = [x_t; 1; h_{t-1}]: the bias is the weight of a
         # constant input 1, and a step's whole pre-activation is one product.
-        WbU = np.empty((4 * H, D + 1 + H), dt)
-        WbU[:, :D] = p["W"][self._perm]
-        WbU[:, D] = p["b"][self._perm]
-        WbU[:, D + 1:] = p["U"][self._perm]
+        WbU = self._scratch("WbU", (4 * H, D + 1 + H))
+        for cols, src in ((slice(0, D), p["W"]), (D, p["b"]), (slice(D + 1, None), p["U"])):
+            WbU[:H, cols] = src[3 * H:]  # o
+            WbU[H:, cols] = src[:3 * H]  # i, f, g
         WbU[:3 * H] *= 0.5
         # Z[t] = z_t (feature-major, (D + 1 + H, N)); Z[T] holds h_T.
-        Z = self._buffer((T + 1, D + 1 + H, N), tm)
+        Z = self._buffer("Z", (T + 1, D + 1 + H, N), tm)
         Zf = Z.transpose(1, 0, 2)  # (D + 1 + H, T + 1, N)
-        Zf[:D, :T] = X.transpose(2, 1, 0)
+        for t in range(T):  # step by step: far cheaper than one 3-D transposing copy
+            Zf[:D, t] = X[:, t].T
         Zf[D, :T] = 1.0
         Z[0, D + 1:] = h0.T
         # Gate buffer Gx[t] = rows o, i, f, g (internal order) and c_{t-1}; Gx[T, 4] = c_T.
-        Gx = np.empty((T + 1, 5, H, N), dt)
+        Gx = self._scratch("Gx", (T + 1, 5, H, N))
         A = np.reshape(Gx[:, :4], (T + 1, 4 * H, N), copy=False)  # pre-activations, 2-D
         Gx[0, _CPREV] = c0.T
-        TC = np.empty((T, H, N), dt)  # tanh(c_t)
-        prod = np.empty((2, H, N), dt)
+        TC = self._scratch("TC", (T, H, N))  # tanh(c_t)
+        prod = self._scratch("prod", (2, H, N))
+        pre = self._scratch("pre", (4 * H, N))  # one product's result, reused: stays in cache
         if peep:
             pi, pf, po = (0.5 * p[k][:, None] for k in ("p_i", "p_f", "p_o"))
-        for a2, a, z, z_next, a_next, tc in zip(A[:T], Gx[:T], Z[:T], Z[1:], Gx[1:], TC,
-                                                strict=True):
-            np.matmul(WbU, z, out=a2)  # x_t W^T + b + h_{t-1} U^T, all four gates
+        Y = np.empty((N, T, H), Gx.dtype)  # returned: fresh each call
+        for a2, a, z, z_next, a_next, tc, y in zip(A[:T], Gx[:T], Z[:T], Z[1:], Gx[1:], TC,
+                                                   Y.transpose(1, 2, 0), strict=True):
             if peep:
+                np.matmul(WbU, z, out=a2)  # x_t W^T + b + h_{t-1} U^T, all four gates
                 c_prev = a[_CPREV]
                 a[_I] += pi * c_prev
                 a[_F] += pf * c_prev
                 np.tanh(a[1:4], out=a[1:4])
                 sg = a[1:3]
             else:
-                np.tanh(a2, out=a2)
+                np.matmul(WbU, z, out=pre)  # x_t W^T + b + h_{t-1} U^T, all four gates
+                np.tanh(pre, out=a2)
                 sg = a[:3]
             sg *= 0.5
             sg += 0.5
@@ -252,80 +271,97 @@ class LSTM(RecurrentLayer):
                 o += 0.5
             np.tanh(ct, out=tc)
             np.multiply(a[_O], tc, out=z_next[D + 1:])  # h_t = o ⊙ tanh(c_t)  (eq-lstm-hidden)
+            np.copyto(y, z_next[D + 1:])  # the block is in cache now; a copy later would not be
         self._cache = (X.shape, Gx, TC, Z, tm)
         self._gate_buf, self._gate_seq = Gx, None
-        Y = np.ascontiguousarray(Z[1:, D + 1:].transpose(2, 0, 1))  # (N, T, H)
         return Y, (Z[T, D + 1:].T.copy(), Gx[T, _CPREV].T.copy())
 
     def backward(self, dY, d_final_state=None):
         (N, T, D), Gx, TC, Z, tm = self._need_cache()
         H = self.hidden_size
+        K = D + 1 + H
         dt, p, peep = self.dtype, self.params, self.peephole
-        dYf = np.ascontiguousarray(self._check_dY(dY, (N, T, H)).transpose(1, 2, 0))  # (T,H,N)
+        dY = self._check_dY(dY, (N, T, H))
         if d_final_state is None:
             dh_in, dc = np.zeros((H, N), dt), np.zeros((H, N), dt)
         else:
             dhT, dcT = self._initial_state(d_final_state, N)
-            dh_in, dc = np.ascontiguousarray(dhT.T), np.ascontiguousarray(dcT.T)
-        # dE[t] rows: da_i, da_f, da_g, da_o (public order) and dh ⊙ o (1 − tanh² c_t).
-        dE = self._buffer((T, 5, H, N), tm)
-        dA = np.reshape(dE[:, :4], (T, 4 * H, N), copy=False)
-        dHs = np.empty((T, H, N), dt)
-        UT = np.ascontiguousarray(p["U"].T)
+            dh_in, dc = np.array(dhT.T, order="C"), np.array(dcT.T, order="C")  # updated in place
+        # Local derivatives of the gates do not depend on the recurrence: computed for a chunk of
+        # Kc steps at once (all T when the blocks are small), just before the loop needs them.
+        # The weight gradients and dX are matrix products over the da of G steps: G = Kc (the
+        # chunk's da stays in cache) when that gives the product enough columns, else G = T.
+        Kc = max(1, min(T, _CHUNK_ELEMS // (H * N)))
+        G = Kc if Kc * N >= max(_GEMM_COLS, 2 * K) else T
+        # dE[r] rows: da_i, da_f, da_g, da_o (public order) and dh ⊙ o (1 − tanh² c_t).
+        dE = self._scratch("dE", (G, 5, H, N))
+        dA = np.reshape(dE[:, :4], (G, 4 * H, N), copy=False)
+        dA2 = self._scratch("dA2", (4 * H, G, N))  # the same da, the steps as columns
+        gall, gpart = self._scratch("gall", (4 * H, K)), self._scratch("gpart", (4 * H, K))
+        S3 = self._scratch("S3", (Kc, 3, H, N))  # da_i, da_f, da_g per unit dc
+        Sok = self._scratch("Sok", (Kc, 2, H, N))  # da_o and the dc increment per unit dh
+        dsig = self._scratch("dsig", (Kc, 3, H, N))
+        dHs = np.empty((T, H, N), dt)  # becomes dh_seq: fresh each call
+        dXf = np.empty((D, T, N), dt)  # becomes dX: fresh each call
+        UT = p["U"].T  # a view: as fast in the product as a transposed copy, without the copy
+        Zf = Z.transpose(1, 0, 2)  # (D + 1 + H, T + 1, N)
         if peep:
             pi, pf, po = (p[k][:, None] for k in ("p_i", "p_f", "p_o"))
-        # Local derivatives of the gates do not depend on the recurrence: computed for a chunk
-        # of steps at once (all T when the blocks are small), just before the loop needs them.
-        K = max(1, min(T, _CHUNK_ELEMS // (H * N)))
-        S3 = np.empty((K, 3, H, N), dt)  # da_i, da_f, da_g per unit dc
-        Sok = np.empty((K, 2, H, N), dt)  # da_o and the dc increment per unit dh
-        dsig = np.empty((K, 3, H, N), dt)
-        for t1 in range(T, 0, -K):
-            t0 = max(0, t1 - K)
-            k = t1 - t0
-            s3, sok, ds = S3[:k], Sok[:k], dsig[:k]
-            g = Gx[t0:t1]
-            sig, tc = g[:, :3], TC[t0:t1]
-            np.multiply(sig, sig, out=ds)
-            np.subtract(sig, ds, out=ds)  # σ' = σ(1 − σ) for o, i, f
-            np.multiply(g[:, _G], ds[:, _I], out=s3[:, 0])  # g σ'(a_i)
-            np.multiply(g[:, _CPREV], ds[:, _F], out=s3[:, 1])  # c_{t-1} σ'(a_f)
-            np.multiply(g[:, _G], g[:, _G], out=s3[:, 2])
-            np.multiply(g[:, _I], s3[:, 2], out=s3[:, 2])
-            np.subtract(g[:, _I], s3[:, 2], out=s3[:, 2])  # i (1 − g²)
-            np.multiply(tc, ds[:, _O], out=sok[:, 0])  # tanh(c) σ'(a_o)
-            np.multiply(tc, tc, out=sok[:, 1])
-            np.multiply(g[:, _O], sok[:, 1], out=sok[:, 1])
-            np.subtract(g[:, _O], sok[:, 1], out=sok[:, 1])  # o (1 − tanh² c)
-            for j in range(k - 1, -1, -1):
-                t = t0 + j
-                dh = dHs[t]
-                np.add(dh_in, dYf[t], out=dh)
-                e = dE[t]
-                np.multiply(dh, sok[j], out=e[3:])
-                dc += e[4]
-                if peep:
-                    dc += e[3] * po
-                np.multiply(dc, s3[j], out=e[:3])  # da_i, da_f, da_g  (eq-cell-path)
-                dc *= g[j, _F]  # dc_{t-1} = dc ⊙ f
-                if peep:
-                    dc += e[0] * pi
-                    dc += e[1] * pf
-                np.matmul(UT, dA[t], out=dh_in)
-        # Weight gradients: one product over all steps, [dW | db | dU] = dA [x; 1; h_{t-1}]^T.
-        dA2 = np.reshape(dE.transpose(1, 2, 0, 3)[:4], (4 * H, T * N))
-        Zall = np.reshape(Z.transpose(1, 0, 2)[:, :T], (D + 1 + H, T * N))
-        gall = dA2 @ Zall.T
+            gp = np.zeros((3, H), dt)
+        for g1 in range(T, 0, -G):
+            g0 = max(0, g1 - G)
+            for t1 in range(g1, g0, -Kc):
+                t0 = max(g0, t1 - Kc)
+                k = t1 - t0
+                s3, sok, ds = S3[:k], Sok[:k], dsig[:k]
+                g = Gx[t0:t1]
+                sig, tc = g[:, :3], TC[t0:t1]
+                np.multiply(sig, sig, out=ds)
+                np.subtract(sig, ds, out=ds)  # σ' = σ(1 − σ) for o, i, f
+                # [g σ'(a_i), c_{t-1} σ'(a_f)] in one call
+                np.multiply(g[:, 3:5], ds[:, 1:3], out=s3[:, :2])
+                np.multiply(g[:, _G], g[:, _G], out=s3[:, 2])
+                np.multiply(g[:, _I], s3[:, 2], out=s3[:, 2])
+                np.subtract(g[:, _I], s3[:, 2], out=s3[:, 2])  # i (1 − g²)
+                np.multiply(tc, ds[:, _O], out=sok[:, 0])  # tanh(c) σ'(a_o)
+                np.multiply(tc, tc, out=sok[:, 1])
+                np.multiply(g[:, _O], sok[:, 1], out=sok[:, 1])
+                np.subtract(g[:, _O], sok[:, 1], out=sok[:, 1])  # o (1 − tanh² c)
+                for j in range(k - 1, -1, -1):
+                    t, r = t0 + j, t0 + j - g0
+                    dh = dHs[t]
+                    np.add(dh_in, dY[:, t].T, out=dh)
+                    e = dE[r]
+                    np.multiply(dh, sok[j], out=e[3:])
+                    dc += e[4]
+                    if peep:
+                        dc += e[3] * po
+                    np.multiply(dc, s3[j], out=e[:3])  # da_i, da_f, da_g  (eq-cell-path)
+                    dc *= g[j, _F]  # dc_{t-1} = dc ⊙ f
+                    if peep:
+                        dc += e[0] * pi
+                        dc += e[1] * pf
+                    np.matmul(UT, dA[r], out=dh_in)  # dh_{t-1} = da U
+            # [dW | db | dU] += dA [x; 1; h_{t-1}]^T and dX^T = W^T dA over steps g0 .. g1 - 1
+            n = g1 - g0
+            np.copyto(dA2[:, :n], dA[:n].transpose(1, 0, 2))
+            a2 = np.reshape(dA2[:, :n], (4 * H, n * N), copy=False)
+            zc = np.reshape(Zf[:, g0:g1], (K, n * N))  # a view when Z is time-middle
+            np.matmul(a2, zc.T, out=gall if g1 == T else gpart)
+            if g1 != T:
+                gall += gpart
+            np.matmul(p["W"].T, a2, out=np.reshape(dXf[:, g0:g1], (D, n * N), copy=False))
+            if peep:
+                Cp, Cs = Gx[g0:g1, _CPREV], Gx[g0 + 1:g1 + 1, _CPREV]  # c_{t-1}, c_t
+                gp[0] += (dE[:n, 0] * Cp).sum(axis=(0, 2))
+                gp[1] += (dE[:n, 1] * Cp).sum(axis=(0, 2))
+                gp[2] += (dE[:n, 3] * Cs).sum(axis=(0, 2))
         self.grads = {
             "W": np.ascontiguousarray(gall[:, :D]),
             "U": np.ascontiguousarray(gall[:, D + 1:]),
             "b": gall[:, D].copy(),
         }
         if peep:
-            Cp, Cs = Gx[:T, _CPREV], Gx[1:, _CPREV]  # c_{t-1}, c_t
-            self.grads["p_i"] = (dE[:, 0] * Cp).sum(axis=(0, 2))
-            self.grads["p_f"] = (dE[:, 1] * Cp).sum(axis=(0, 2))
-            self.grads["p_o"] = (dE[:, 3] * Cs).sum(axis=(0, 2))
-        dX = (p["W"].T @ dA2).reshape(D, T, N).transpose(2, 1, 0)
+            self.grads.update({"p_i": gp[0], "p_f": gp[1], "p_o": gp[2]})
         self.dh_seq = dHs.transpose(2, 0, 1)
-        return dX, (dh_in.T.copy(), dc.T.copy())
+        return dXf.transpose(2, 1, 0), (dh_in.T.copy(), dc.T.copy())
