@@ -1,0 +1,112 @@
+# lstmbook — the two commands:
+#   make book   set up .venv (once), build the website into _build/html (chapters executed)
+#   make test   set up .venv (once), then lint, unit tests, nbval, strict book build, site tests
+# Also: make serve (read the built site at http://127.0.0.1:8000), make bench, make clean.
+# Any failing step fails the command.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+
+# The venv is (re)installed when requirements.txt or pyproject.toml change: the stamp file's
+# name carries a hash of both, so an up-to-date venv costs one file test.
+REQ_HASH := $(shell cat requirements.txt pyproject.toml 2>/dev/null | sha256sum | cut -c1-16)
+STAMP    := $(VENV)/.lstmbook-installed-$(REQ_HASH)
+
+NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
+NBVAL_ARGS ?=
+SITE_ARGS  ?=
+
+# pytest exit code 5 means "no test collected": here that is always a mistake (a wrong path, a
+# module-level error hidden by a filter), so it fails loudly instead of passing or being muddled.
+define pytest
+	rc=0; $(BIN)/python -m pytest $(1) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make: pytest collected no tests in: $(1)" >&2; exit 1; fi; \
+	exit $$rc
+endef
+
+.PHONY: help venv book test lint unit nbval build-strict site-tests test-binder serve bench clean distclean
+
+help:
+	@sed -n '2,5p' Makefile | sed 's/^# \{0,1\}//'
+
+venv: $(STAMP)
+
+$(STAMP):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "lstmbook needs Python >= 3.11; run e.g. make PYTHON=python3.12 ...")'
+	@if [ -x $(BIN)/python ] && ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then \
+	  echo "make: $(VENV) has a Python older than 3.11; recreating it"; rm -rf $(VENV); fi
+	@[ -x $(BIN)/python ] || { echo "make: creating $(VENV) with $$($(PYTHON) --version)"; $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@rm -f $(VENV)/.lstmbook-installed-*
+	@touch $@
+
+# The reader's build: every chapter executed (_config.yml: execute_notebooks: force).
+# --all (a fresh Sphinx environment): an incremental build would skip unchanged pages, so a
+# change inside lstmbook/ would leave stale outputs and -W would miss old pages' warnings.
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --all --keep-going
+	@test -f _build/html/index.html
+	@echo "make: the book is in _build/html (read it with: make serve)"
+
+test: $(STAMP)
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory unit
+	@# nbval and the strict build each execute every chapter; running them side by side uses
+	@# both cores (each is single-threaded) and halves the wall time of the slowest part.
+	$(MAKE) --no-print-directory -j2 --output-sync=target nbval build-strict
+	$(MAKE) --no-print-directory site-tests
+	@echo "make: all tests passed"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+unit: $(STAMP)
+	@$(call pytest,tests/unit)
+
+nbval: $(STAMP)
+ifeq ($(NOTEBOOKS),)
+	@echo "make: nbval: there is no notebook in book/ yet, nothing to compare"
+else
+	@$(call pytest,-p no:cacheprovider --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(NBVAL_ARGS) $(NOTEBOOKS))
+endif
+
+# nbval and build-strict run side by side in `make test`: one BLAS thread each, so the two
+# processes do not oversubscribe the 2 cores (OPENBLAS_CORETYPE is left as the machine sets it).
+nbval build-strict: export OPENBLAS_NUM_THREADS := 1
+nbval build-strict: export OMP_NUM_THREADS := 1
+nbval build-strict: export MKL_NUM_THREADS := 1
+
+# Warnings are errors; --keep-going reports all of them before failing.
+build-strict: $(STAMP)
+	$(BIN)/jupyter-book build . --all -n -W --keep-going
+
+site-tests: $(STAMP)
+	@$(call pytest,tests/site -m "not slow" -n 2 $(SITE_ARGS))
+
+# Slow (several minutes): a fresh venv from binder/requirements.txt alone + binder/postBuild,
+# then every chapter executed in it. .ci/run runs it after `make test`.
+test-binder: $(STAMP)
+	@$(call pytest,tests/site/test_binder.py -m slow -rP)
+
+serve:
+	@test -f _build/html/index.html || { echo "make: no site yet: run make book first" >&2; exit 1; }
+	@echo "make: serving _build/html at http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+bench: $(STAMP)
+	@shopt -s nullglob; files=(benchmarks/*.py); \
+	if [ $${#files[@]} -eq 0 ]; then echo "make: no benchmarks/*.py yet"; exit 0; fi; \
+	for f in "$${files[@]}"; do echo "== $$f"; $(BIN)/python "$$f"; done
+
+clean:
+	rm -rf _build .pytest_cache .ruff_cache book/.ipynb_checkpoints
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,101 @@
+"""Small Sphinx fixes for the lstmbook website (loaded by _config.yml, sphinx.local_extensions).
+
+Duplicate inline scripts (``Identifier 'THEBE_JS_URL' has already been declared``)
+-----------------------------------------------------------------------------------
+sphinx-thebe adds its configuration as an inline script, ``app.add_js_file(None, body=...)``,
+from an ``env-before-read-docs`` handler, i.e. after the HTML builder was initialised. Sphinx 7.4
+then stores the script twice: once in the builder as ``_JavaScript(None, body=...)`` and once in
+the registry, which ``StandaloneHTMLBuilder.prepare_writing`` re-adds as ``_JavaScript('', ...)``.
+``None != ''``, so Sphinx's own de-duplication misses it, every page carries two
+``<script>const THEBE_JS_URL = ...</script>`` blocks and the second throws a SyntaxError in the
+browser console. We drop the second copy of any script whose filename and attributes repeat an
+earlier one (treating ``None`` and ``''`` as the same inline script), once per page.
+
+MathJax ready before a jupyterquiz quiz asks for it
+---------------------------------------------------
+jupyterquiz's inline script checks ``typeof MathJax`` and 500 ms later reads ``MathJax.version[0]``.
+Sphinx loads MathJax 3 with ``defer``, and before it arrives ``window.MathJax`` is only the config
+object: when the page is slow (a busy machine, a slow connection) the quiz throws
+``TypeError: Cannot read properties of undefined (reading '0')``, and if ``version`` were set but
+``typeset`` not yet, it would replace the config and fetch MathJax from a CDN. On pages with a
+quiz we therefore load MathJax without ``defer`` (it is in the page head, so it is ready before the
+quiz's script runs), and on a quiz page without any equation of its own (where Sphinx adds no
+MathJax at all) we add it, so maths inside quiz questions is typeset too.
+
+Bibliography entries that screen readers can read as a list
+-------------------------------------------------------------
+docutils writes a citation list as ``<div role="list" class="citation-list">`` holding
+``<div class="citation" role="doc-biblioentry">`` entries. ``doc-biblioentry`` is deprecated in
+WAI-ARIA (DPUB 1.1) and is not a ``listitem``, so the list has no items for assistive technology
+(axe-core: critical ``aria-required-children``). We give the entries ``role="listitem"``.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from typing import Any
+
+QUIZ_MARKER = "data-shufflequestions"  # attribute of jupyterquiz's container <div>
+
+
+def _script_key(js: Any) -> tuple:
+    filename = getattr(js, "filename", js) or ""
+    attributes = getattr(js, "attributes", {}) or {}
+    return (str(filename), tuple(sorted((k, str(v)) for k, v in attributes.items())))
+
+
+def _without_defer(js: Any) -> Any:
+    attributes = {k: v for k, v in js.attributes.items() if k not in ("defer", "async")}
+    return type(js)(js.filename, priority=js.priority, **attributes)
+
+
+def mathjax_before_quizzes(app, pagename, templatename, context, doctree) -> None:
+    scripts = context.get("script_files")
+    if scripts is None or QUIZ_MARKER not in (context.get("body") or ""):
+        return
+    mathjax_path = app.config.mathjax_path
+    if not mathjax_path or getattr(app.builder, "math_renderer_name", None) != "mathjax":
+        return
+    # The builder stores a local path as "_static/<path>".
+    names = {mathjax_path, posixpath.join("_static", mathjax_path)}
+    found = False
+    for i, js in enumerate(scripts):
+        if getattr(js, "filename", None) in names:
+            scripts[i] = _without_defer(js)
+            found = True
+    if not found:  # a quiz page with no equation of its own: Sphinx added no MathJax
+        if app.config.mathjax3_config:
+            body = "window.MathJax = " + json.dumps(app.config.mathjax3_config)
+            app.builder.add_js_file("", body=body)
+        app.builder.add_js_file(mathjax_path)
+
+
+def dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen: set[tuple] = set()
+    unique = []
+    for js in scripts:
+        key = _script_key(js)
+        if key in seen:
+            continue
+        seen.add(key)
+        unique.append(js)
+    if len(unique) != len(scripts):
+        context["script_files"] = unique
+
+
+def fix_citation_roles(app, pagename, templatename, context, doctree) -> None:
+    body = context.get("body")
+    if body and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+def setup(app):
+    # Late priority: run after every extension that adds page-specific scripts.
+    app.connect("html-page-context", mathjax_before_quizzes, priority=890)
+    app.connect("html-page-context", dedupe_scripts, priority=900)
+    app.connect("html-page-context", fix_citation_roles, priority=900)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

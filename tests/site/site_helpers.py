@@ -1,0 +1,45 @@
+"""Shared helpers of the website tests (imported by conftest.py and the test modules)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = Path(os.environ.get("LSTMBOOK_SITE", ROOT / "_build" / "html")).resolve()
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+# Pages that Sphinx writes for its own machinery rather than for reading.
+NOT_PAGES = {"index.html"}  # a meta-refresh redirect to book/intro.html (checked in test_static)
+
+
+def site_missing_reason() -> str | None:
+    if not (SITE / "index.html").is_file():
+        return f"no built site at {SITE} (run `make book` or `jupyter-book build .` first)"
+    return None
+
+
+def site_pages() -> list[str]:
+    """Every reader-facing HTML page of the built site, as paths relative to SITE."""
+    if site_missing_reason():
+        return []
+    pages = []
+    for path in sorted(SITE.rglob("*.html")):
+        rel = path.relative_to(SITE).as_posix()
+        if rel.split("/")[0] in {"_static", "_sources", "_images", "jupyter_execute"}:
+            continue
+        if rel in NOT_PAGES:
+            continue
+        pages.append(rel)
+    return pages
+
+
+def chapter_pages() -> list[str]:
+    """Pages built from a notebook (book/*.ipynb): the ones that get launch buttons."""
+    book = ROOT / "book"
+    return [
+        p
+        for p in site_pages()
+        if p.startswith("book/") and (book / Path(p).with_suffix(".ipynb").name).is_file()
+    ]
