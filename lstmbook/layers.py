@@ -81,7 +81,28 @@ def _split(children: dict, values: dict) -> None:
         child.grads = {k: values[f"{name}.{k}"] for k in child.params}
 
 
-class Stack:
+class Container:
+    """A layer made of named children: ``params``/``grads`` are the children's own arrays under
+    prefixed keys (``"0.W"``, ``"fwd.W"``); setting ``grads`` hands them back to the children.
+    Subclasses define ``_children() -> {prefix: child}``."""
+
+    def _children(self) -> dict:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @property
+    def params(self):
+        return _merge(self._children(), "params")
+
+    @property
+    def grads(self):
+        return _merge(self._children(), "grads")
+
+    @grads.setter
+    def grads(self, values):
+        _split(self._children(), values)
+
+
+class Stack(Container):
     """Multi-layer recurrent network: layer k's outputs are layer k+1's inputs.
 
     ``forward(X, states=None) -> (Y, [final state of each layer])``;
@@ -108,17 +129,6 @@ class Stack:
         self.input_size = layers[0].input_size
         self.hidden_size = _output_size(layers[-1])
 
-    @property
-    def params(self):
-        return _merge(self._children(), "params")
-
-    @property
-    def grads(self):
-        return _merge(self._children(), "grads")
-
-    @grads.setter
-    def grads(self, values):
-        _split(self._children(), values)
 
     def _children(self):
         return {str(k): la for k, la in enumerate(self.layers)}
@@ -151,7 +161,7 @@ def _output_size(layer) -> int:
     return getattr(layer, "output_size", None) or layer.hidden_size
 
 
-class Bidirectional:
+class Bidirectional(Container):
     """Two recurrent layers read the sequence forwards and backwards; outputs concatenated.
 
     ``Y[:, t] = [h→_t, h←_t]`` of size ``H_fwd + H_bwd`` ({ref}`eq-birnn`). State is a tuple
@@ -175,17 +185,6 @@ class Bidirectional:
     def _children(self):
         return {"fwd": self.fwd, "bwd": self.bwd}
 
-    @property
-    def params(self):
-        return _merge(self._children(), "params")
-
-    @property
-    def grads(self):
-        return _merge(self._children(), "grads")
-
-    @grads.setter
-    def grads(self, values):
-        _split(self._children(), values)
 
     @staticmethod
     def _pair(state, name):

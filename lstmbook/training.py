@@ -14,7 +14,7 @@ import numpy as np
 from ._checks import check_finite_loss, positive_int
 from .clipping import clip_grad_norm, global_norm
 from .data import last_valid
-from .layers import _merge, _split
+from .layers import Container
 
 _READOUTS = ("all", "last")
 
@@ -29,7 +29,7 @@ class Batch(NamedTuple):
     lengths: np.ndarray | None = None
 
 
-class SequenceModel:
+class SequenceModel(Container):
     """A recurrent ``layer`` (RNN, LSTM, GRU, Stack, Bidirectional) followed by a Linear
     ``head`` applied at every step (``readout="all"``) or at each sequence's last valid step
     (``readout="last"``). ``params``/``grads`` merge both under ``"layer."``/``"head."``.
@@ -49,18 +49,6 @@ class SequenceModel:
 
     def _children(self):
         return {"layer": self.layer, "head": self.head}
-
-    @property
-    def params(self):
-        return _merge(self._children(), "params")
-
-    @property
-    def grads(self):
-        return _merge(self._children(), "grads")
-
-    @grads.setter
-    def grads(self, values):
-        _split(self._children(), values)
 
     def forward(self, X, lengths=None, state=None):
         """Predictions: ``(N, T, O)`` for ``readout="all"``, ``(N, O)`` for ``"last"``."""
