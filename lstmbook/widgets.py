@@ -15,6 +15,48 @@ from lstmbook._checks import make_rng, positive_int
 from lstmbook.data import last_valid, pad_sequences
 
 
+def _explorer(rows, controls, compute, draw, figsize, *, grid=(1, 1), errors=(), text=None,
+              summary=None, **subplot_kw):
+    """The wiring every ``build_*`` explorer shares: the widget ``rows``, then an HTML summary
+    (``text``, made here unless given) and an Output holding the figure, in one VBox.
+
+    Every change of a widget in ``controls`` (a click, for a Button), and once at the start,
+    calls ``compute()`` for a view, shows ``summary(view)`` (default ``view.summary``; newlines
+    become line breaks) and redraws: ``plt.subplots(*grid, figsize=..., **subplot_kw)``, then
+    ``draw(axes, view)``. ``figsize`` is a pair or a function of the view. An exception of a
+    type in ``errors`` is shown in red instead, and the old figure stays.
+    """
+    import ipywidgets as w  # noqa: PLC0415
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    text = w.HTML() if text is None else text
+    out = w.Output()
+
+    def update(*_):
+        try:
+            view = compute()
+        except errors as err:
+            text.value = f"<p style='color:#D55E00'>{err}</p>"
+            return
+        caption = view.summary if summary is None else summary(view)
+        text.value = "<p>" + caption.replace("\n", "<br>") + "</p>"
+        with out:
+            out.clear_output(wait=True)
+            fig, axes = plt.subplots(*grid, figsize=figsize(view) if callable(figsize) else figsize,
+                                     **subplot_kw)
+            draw(axes, view)
+            fig.tight_layout()
+            plt.show()
+
+    for control in controls:
+        if isinstance(control, w.Button):
+            control.on_click(update)
+        else:
+            control.observe(update, names="value")
+    update()
+    return w.VBox([*rows, text, out])
+
+
 # --------------------------------------------------------------------------- chapter 1: padding
 class PaddingView(NamedTuple):
     X: np.ndarray  #: (N, T, D) padded batch (D features per step; padding is 0)
@@ -61,29 +103,17 @@ def build_padding_explorer(N=4, T=8, seed=0):
     """Sliders for N, T and the random lengths (seed); shows the padded batch, its mask and
     the steps a many-to-one head reads (red boxes). Needs a live kernel."""
     import ipywidgets as w  # noqa: PLC0415
-    import matplotlib.pyplot as plt  # noqa: PLC0415
 
     n_slider = w.IntSlider(value=N, min=1, max=8, description="N (batch)")
     t_slider = w.IntSlider(value=T, min=1, max=12, description="T (steps)")
     seed_slider = w.IntSlider(value=seed, min=0, max=30, description="lengths seed")
     readout = w.Checkbox(value=True, description="show many-to-one read-out")
-    text = w.HTML()
-    out = w.Output()
-
-    def update(*_):
-        view = _compute_padding(n_slider.value, t_slider.value, seed_slider.value)
-        text.value = "<p>" + view.summary.replace("\n", "<br>") + "</p>"
-        with out:
-            out.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(1.0 + 0.7 * t_slider.value, 0.8 + 0.5 * n_slider.value))
-            _draw_padding(ax, view, readout=readout.value)
-            fig.tight_layout()
-            plt.show()
-
-    for control in (n_slider, t_slider, seed_slider, readout):
-        control.observe(update, names="value")
-    update()
-    return w.VBox([w.HBox([n_slider, t_slider]), w.HBox([seed_slider, readout]), text, out])
+    return _explorer(
+        [w.HBox([n_slider, t_slider]), w.HBox([seed_slider, readout])],
+        (n_slider, t_slider, seed_slider, readout),
+        lambda: _compute_padding(n_slider.value, t_slider.value, seed_slider.value),
+        lambda ax, view: _draw_padding(ax, view, readout=readout.value),
+        lambda _: (1.0 + 0.7 * t_slider.value, 0.8 + 0.5 * n_slider.value))
 
 
 # --- Chapter 5: the constant error carousel ---
@@ -132,29 +162,17 @@ def build_error_flow_explorer(scale=0.9, nonlinearity="tanh", T=100):
     """A slider for the plain RNN's weight scale and a choice of its activation; plots the error
     reaching each lag for that RNN and for a CEC. Needs a live kernel."""
     import ipywidgets as w  # noqa: PLC0415
-    import matplotlib.pyplot as plt  # noqa: PLC0415
 
     scale_slider = w.FloatSlider(value=scale, min=0.5, max=3.0, step=0.05,
                                  description="weight scale")
     act = w.Dropdown(options=[("tanh", "tanh"), ("linear (identity)", "identity")],
                      value=nonlinearity, description="activation")
-    text = w.HTML()
-    out = w.Output()
-
-    def update(*_):
-        view = _compute_error_flow(scale_slider.value, act.value, T)
-        text.value = f"<p>{view.summary}</p>"
-        with out:
-            out.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(7.5, 4))
-            _draw_error_flow(ax, view, scale=scale_slider.value, nonlinearity=act.value)
-            fig.tight_layout()
-            plt.show()
-
-    for control in (scale_slider, act):
-        control.observe(update, names="value")
-    update()
-    return w.VBox([w.HBox([scale_slider, act]), text, out])
+    return _explorer(
+        [w.HBox([scale_slider, act])], (scale_slider, act),
+        lambda: _compute_error_flow(scale_slider.value, act.value, T),
+        lambda ax, view: _draw_error_flow(ax, view, scale=scale_slider.value,
+                                          nonlinearity=act.value),
+        (7.5, 4))
 
 
 # --- Chapter 2: the RNN forward pass (hidden-state explorer) ---
@@ -251,7 +269,6 @@ def build_hidden_explorer(scale=0.9, nonlinearity="tanh", init="zeros", seed=0):
     nonlinearity and the initial state: shows every hidden unit over 30 steps and how the
     initial state fades. Needs a live kernel."""
     import ipywidgets as w  # noqa: PLC0415
-    import matplotlib.pyplot as plt  # noqa: PLC0415
 
     s_slider = w.FloatSlider(value=scale, min=0.1, max=2.0, step=0.05,
                              description="radius of U")
@@ -259,24 +276,12 @@ def build_hidden_explorer(scale=0.9, nonlinearity="tanh", init="zeros", seed=0):
                         description="f")
     i_menu = w.Dropdown(options=list(_CH2_INITS), value=init, description="h_0")
     seed_slider = w.IntSlider(value=seed, min=0, max=20, description="seed")
-    text = w.HTML()
-    out = w.Output()
-
-    def update(*_):
-        view = _compute_hidden_trajectories(s_slider.value, f_menu.value, i_menu.value,
-                                            seed=seed_slider.value)
-        text.value = f"<p>{view.summary}</p>"
-        with out:
-            out.clear_output(wait=True)
-            fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
-            _draw_hidden_trajectories(axes, view)
-            fig.tight_layout()
-            plt.show()
-
-    for control in (s_slider, f_menu, i_menu, seed_slider):
-        control.observe(update, names="value")
-    update()
-    return w.VBox([w.HBox([s_slider, f_menu]), w.HBox([i_menu, seed_slider]), text, out])
+    return _explorer(
+        [w.HBox([s_slider, f_menu]), w.HBox([i_menu, seed_slider])],
+        (s_slider, f_menu, i_menu, seed_slider),
+        lambda: _compute_hidden_trajectories(s_slider.value, f_menu.value, i_menu.value,
+                                             seed=seed_slider.value),
+        _draw_hidden_trajectories, (10, 3.2), grid=(1, 2))
 
 
 # --- Chapter 6: LSTM gates (the gate explorer) ---
@@ -341,7 +346,6 @@ def build_gate_explorer(write_at=4, forget=1.0, erase_at=None, read_at=17, T=24)
     gate wipes the cell, and when the output gate opens; shows the gates, c_t and h_t.
     Needs a live kernel."""
     import ipywidgets as w  # noqa: PLC0415
-    import matplotlib.pyplot as plt  # noqa: PLC0415
 
     style = {"description_width": "initial"}
     write = w.IntSlider(value=write_at, min=1, max=T, description="input gate opens at t =",
@@ -353,25 +357,13 @@ def build_gate_explorer(write_at=4, forget=1.0, erase_at=None, read_at=17, T=24)
     erase_on = w.Checkbox(value=erase_at is not None, description="wipe the cell once")
     read = w.IntSlider(value=read_at, min=1, max=T, description="output gate opens at t =",
                        style=style)
-    text = w.HTML()
-    out = w.Output()
-
-    def update(*_):
-        view = _compute_gate_explorer(write.value, forget_s.value,
-                                      erase.value if erase_on.value else None, read.value, T=T)
-        text.value = f"<p>{view.summary}</p>"
-        with out:
-            out.clear_output(wait=True)
-            fig, axes = plt.subplots(2, 1, figsize=(8, 4.6), sharex=True)
-            _draw_gate_explorer(axes, view)
-            fig.tight_layout()
-            plt.show()
-
-    for control in (write, forget_s, erase, erase_on, read):
-        control.observe(update, names="value")
-    update()
-    return w.VBox([w.HBox([write, read]), w.HBox([forget_s]), w.HBox([erase, erase_on]), text,
-                   out])
+    return _explorer(
+        [w.HBox([write, read]), w.HBox([forget_s]), w.HBox([erase, erase_on])],
+        (write, forget_s, erase, erase_on, read),
+        lambda: _compute_gate_explorer(write.value, forget_s.value,
+                                       erase.value if erase_on.value else None, read.value,
+                                       T=T),
+        _draw_gate_explorer, (8, 4.6), grid=(2, 1), sharex=True)
 
 
 # --- Chapter 8: variants (the bidirectional explorer) ---
@@ -432,7 +424,6 @@ def build_birnn_explorer(model, sentence=BIRNN_SENTENCES[0]):
     backward half of the trained bidirectional ``model`` add to the fruit − company score at
     each word, and the predicted tags. Needs a live kernel."""
     import ipywidgets as w  # noqa: PLC0415
-    import matplotlib.pyplot as plt  # noqa: PLC0415
 
     from lstmbook import variants_study as vs  # noqa: PLC0415
 
@@ -440,31 +431,15 @@ def build_birnn_explorer(model, sentence=BIRNN_SENTENCES[0]):
     text = w.Text(value=sentence, description="sentence", continuous_update=False,
                   layout=w.Layout(width="min(100%, 40em)"))
     vocab = w.HTML(f"<p><small>Words you can use: {', '.join(vs.VOCAB)}</small></p>")
-    info = w.HTML()
-    out = w.Output()
 
     def pick(change):
         if change["new"]:
             text.value = change["new"]
 
-    def update(*_):
-        try:
-            view = _compute_birnn_view(model, text.value)
-        except ValueError as err:
-            info.value = f"<p style='color:#D55E00'>{err}</p>"
-            return
-        info.value = f"<p>{view.summary}</p>"
-        with out:
-            out.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(1.2 + 0.9 * len(view.words), 3.2))
-            _draw_birnn(ax, view)
-            fig.tight_layout()
-            plt.show()
-
     choose.observe(pick, names="value")
-    text.observe(update, names="value")
-    update()
-    return w.VBox([choose, text, vocab, info, out])
+    return _explorer(
+        [choose, text, vocab], (text,), lambda: _compute_birnn_view(model, text.value),
+        _draw_birnn, lambda view: (1.2 + 0.9 * len(view.words), 3.2), errors=(ValueError,))
 
 
 # --- Chapter 3: backpropagation through time (truncation explorer) ---
@@ -522,27 +497,13 @@ def build_truncation_explorer(k=4, radius=1.5, T=24):
     which errors truncated BPTT keeps and how close its gradient is to full BPTT's. Needs a
     live kernel."""
     import ipywidgets as w  # noqa: PLC0415
-    import matplotlib.pyplot as plt  # noqa: PLC0415
 
     k_slider = w.IntSlider(value=k, min=1, max=T, description="k (steps)")
     radius_box = w.Dropdown(options=[0.9, 1.5], value=radius, description="radius")
-    text = w.HTML()
-    out = w.Output()
-
-    def update(*_):
-        view = _compute_truncation(k_slider.value, radius_box.value, T)
-        text.value = f"<p>{view.summary}</p>"
-        with out:
-            out.clear_output(wait=True)
-            fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-            _draw_truncation(axes, view)
-            fig.tight_layout()
-            plt.show()
-
-    for control in (k_slider, radius_box):
-        control.observe(update, names="value")
-    update()
-    return w.VBox([w.HBox([k_slider, radius_box]), text, out])
+    return _explorer(
+        [w.HBox([k_slider, radius_box])], (k_slider, radius_box),
+        lambda: _compute_truncation(k_slider.value, radius_box.value, T),
+        _draw_truncation, (11, 4.2), grid=(1, 2))
 
 
 # --- Chapter 4: vanishing and exploding gradients (gradient-norm explorer) ---
@@ -589,30 +550,19 @@ def build_gradient_norm_explorer(radius=1.0, nonlinearity="tanh", T=60):
     """A slider for the recurrent matrix's spectral radius and a choice of nonlinearity; plots
     ‖∂h_T/∂h_t‖ against T − t on a log scale. Needs a live kernel."""
     import ipywidgets as w  # noqa: PLC0415
-    import matplotlib.pyplot as plt  # noqa: PLC0415
 
     r_slider = w.FloatSlider(value=radius, min=0.25, max=4.0, step=0.05,
                              description="radius")
     act = w.Dropdown(options=["tanh", "relu", "sigmoid"], value=nonlinearity,
                      description="nonlinearity")
-    text = w.HTML()
-    out = w.Output()
 
-    def update(*_):
-        view = _compute_gradient_norms(r_slider.value, act.value, T)
-        text.value = f"<p>{view.summary}</p>"
-        with out:
-            out.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(7.5, 4))
-            _draw_gradient_norms(ax, view, title="how much of the gradient survives T − t steps")
-            ax.set_ylim(1e-20, 1e20)
-            fig.tight_layout()
-            plt.show()
+    def draw(ax, view):
+        _draw_gradient_norms(ax, view, title="how much of the gradient survives T − t steps")
+        ax.set_ylim(1e-20, 1e20)
 
-    for control in (r_slider, act):
-        control.observe(update, names="value")
-    update()
-    return w.VBox([w.HBox([r_slider, act]), text, out])
+    return _explorer([w.HBox([r_slider, act])], (r_slider, act),
+                     lambda: _compute_gradient_norms(r_slider.value, act.value, T), draw,
+                     (7.5, 4))
 
 
 # --- Chapter 7: peephole connections (the timing explorer) ---
@@ -682,28 +632,15 @@ def build_peephole_timing_explorer(p_o=4.0, b_o=-4.0, rate=0.07, T=30):
     """Sliders for the output gate's peephole weight p_o and bias b_o and the cell's growth
     rate; plots when the output gate opens. Needs a live kernel."""
     import ipywidgets as w  # noqa: PLC0415
-    import matplotlib.pyplot as plt  # noqa: PLC0415
 
     p_slider = w.FloatSlider(value=p_o, min=-4.0, max=10.0, step=0.5, description="p_o")
     b_slider = w.FloatSlider(value=b_o, min=-10.0, max=2.0, step=0.5, description="b_o")
     r_slider = w.FloatSlider(value=rate, min=0.02, max=0.2, step=0.01, description="rate")
-    text = w.HTML()
-    out = w.Output()
-
-    def update(*_):
-        view = _compute_peephole_timing(p_slider.value, b_slider.value, r_slider.value, T)
-        text.value = f"<p>{view.summary}</p>"
-        with out:
-            out.clear_output(wait=True)
-            fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
-            _draw_peephole_timing(axes, {f"p_o = {p_slider.value:g}": view})
-            fig.tight_layout()
-            plt.show()
-
-    for control in (p_slider, b_slider, r_slider):
-        control.observe(update, names="value")
-    update()
-    return w.VBox([w.HBox([p_slider, b_slider, r_slider]), text, out])
+    return _explorer(
+        [w.HBox([p_slider, b_slider, r_slider])], (p_slider, b_slider, r_slider),
+        lambda: _compute_peephole_timing(p_slider.value, b_slider.value, r_slider.value, T),
+        lambda axes, view: _draw_peephole_timing(axes, {f"p_o = {p_slider.value:g}": view}),
+        (11, 3.8), grid=(1, 2))
 
 
 # --- Chapter 9: long time lags (the RNN/LSTM race on the adding problem) ---
@@ -738,32 +675,23 @@ def build_long_lag_explorer(T=20, hidden=8, iters=600):
     """Sliders for the lag T and the hidden size, and a button that trains an RNN and an LSTM
     live (a few seconds) and draws their test MSE. Needs a live kernel."""
     import ipywidgets as w  # noqa: PLC0415
-    import matplotlib.pyplot as plt  # noqa: PLC0415
 
     style = {"description_width": "initial"}
     T_s = w.IntSlider(value=T, min=4, max=100, step=2, description="lag T", style=style)
     H_s = w.IntSlider(value=hidden, min=1, max=32, description="hidden units", style=style)
     go = w.Button(description="train both", button_style="primary")
     text = w.HTML()
-    out = w.Output()
 
-    def update(*_):
+    def compute():
         go.disabled = True
         text.value = (f"<p>training for {iters} iterations at T = {T_s.value}, "
                       f"{H_s.value} hidden units …</p>")
         try:
-            view = _compute_long_lag_race(T_s.value, H_s.value, iters=iters)
+            return _compute_long_lag_race(T_s.value, H_s.value, iters=iters)
         finally:
             go.disabled = False
-        text.value = (f"<p>After {iters} iterations: RNN test MSE {view.rnn[-1]:.4f}, "
-                      f"LSTM test MSE {view.lstm[-1]:.4f}.</p>")
-        with out:
-            out.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(7, 3.6))
-            _draw_long_lag_race(ax, view)
-            fig.tight_layout()
-            plt.show()
 
-    go.on_click(update)
-    update()
-    return w.VBox([w.HBox([T_s, H_s, go]), text, out])
+    return _explorer(
+        [w.HBox([T_s, H_s, go])], (go,), compute, _draw_long_lag_race, (7, 3.6), text=text,
+        summary=lambda race: (f"After {iters} iterations: RNN test MSE {race.rnn[-1]:.4f}, "
+                              f"LSTM test MSE {race.lstm[-1]:.4f}."))
