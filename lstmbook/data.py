@@ -7,7 +7,8 @@ from ``seed`` (:func:`lstmbook._checks.make_rng`), so the same seed always gives
 Tasks
     :func:`adding_problem` (long time lags, many-to-one), :func:`copy_task` (memory,
     many-to-many with a mask), :func:`noisy_sine` (next-step prediction, many-to-many),
-    :func:`tiny_sentiment` (sentence classification, many-to-one with variable lengths).
+    :func:`tiny_sentiment` (sentence classification, many-to-one with variable lengths) and
+    :func:`split_by_frame` (its train/test split that keeps each frame's four sentences together).
 Variable lengths
     :func:`pad_sequences`, :func:`lengths_to_mask`, :func:`last_valid`, and :func:`one_hot`.
 """
@@ -31,6 +32,7 @@ __all__ = [
     "noisy_sine",
     "one_hot",
     "pad_sequences",
+    "split_by_frame",
     "tiny_sentiment",
 ]
 
@@ -387,3 +389,49 @@ def tiny_sentiment(*, seed=0) -> SentimentData:
     seqs = [np.array([vocab[w] for w in s.split()], dtype=np.int64) for s in sentences]
     tokens, mask, lengths = pad_sequences(seqs, pad_value=0)
     return SentimentData(tokens, mask, lengths, labels, vocab, sentences)
+
+
+def _frame_of_sentence() -> dict[str, int]:
+    """Map each sentence of :func:`tiny_sentiment` to the index of its frame in ``_FRAMES``."""
+    frame_of = {}
+    for k, (frame, pos, neg) in enumerate(_FRAMES):
+        for word in (pos, neg):
+            for negated in (False, True):
+                text = frame.format(neg="not" if negated else "", w=word)
+                frame_of[" ".join(text.split())] = k
+    return frame_of
+
+
+def split_by_frame(ds: SentimentData, test_frames):
+    """Split :func:`tiny_sentiment` by frame: all four sentences of each test frame are held out.
+
+    A random split of the 40 sentences puts most held-out sentences next to training siblings of
+    the same frame whose labels disagree with them, which a memorising network copies. Holding out
+    whole frames asks the real question instead: does the network apply "the word's polarity,
+    flipped by *not*" to sentences it has never seen?
+
+    Parameters
+    ----------
+    ds : the ``SentimentData`` returned by :func:`tiny_sentiment` (any ``seed``).
+    test_frames : sequence of int, indices of the frames to hold out, in ``0 .. 9`` (frame ``k``
+        is the k-th sentence pattern, e.g. 0 is "the film was {not} good/bad").
+
+    Returns
+    -------
+    train_idx, test_idx : int64 arrays of sentence indices into ``ds``, in increasing order;
+    ``test_idx`` has ``4 * len(test_frames)`` entries.
+    """
+    frames = np.asarray(test_frames)
+    if frames.ndim != 1 or not np.issubdtype(frames.dtype, np.integer):
+        raise TypeError(
+            f"test_frames must be a sequence of integer frame indices, got {test_frames!r}"
+        )
+    if np.any((frames < 0) | (frames >= len(_FRAMES))):
+        raise ValueError(f"test_frames must lie in 0 .. {len(_FRAMES) - 1}, got {test_frames!r}")
+    frame_of = _frame_of_sentence()
+    try:
+        frame = np.array([frame_of[s] for s in ds.sentences], dtype=np.int64)
+    except (KeyError, AttributeError, TypeError) as err:
+        raise ValueError("ds must be the SentimentData returned by tiny_sentiment()") from err
+    test = np.isin(frame, frames)
+    return np.flatnonzero(~test), np.flatnonzero(test)

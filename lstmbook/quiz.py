@@ -250,6 +250,12 @@ def check_answers(questions) -> list[tuple[int, float]]:
 
 
 # --------------------------------------------------------------------------- display
+#: jupyterquiz's default "many choice" background (#f75c03) gives its white text a contrast of
+#: 3.1:1 (WCAG AA needs 4.5:1; axe-core flags it). A darker orange keeps the colour coding, in live
+#: notebooks and on the website alike.
+QUIZ_COLORS = {"--jq-many-choice-bg": "#a33d00"}
+
+
 def show_quiz(stem: str, **options):
     """Display chapter ``stem``'s quiz with jupyterquiz (questions embedded, no network).
 
@@ -260,4 +266,5 @@ def show_quiz(stem: str, **options):
     questions = copy.deepcopy(load_quiz(stem))
     for q in questions:
         q.pop("check", None)
+    options.setdefault("colors", QUIZ_COLORS)
     display_quiz(questions, **options)

@@ -246,3 +246,29 @@ def test_bad_input_is_explained(call, error, message):
 def test_module_has_no_global_randomness():
     src = open(data.__file__, encoding="utf-8").read()
     assert "np.random.seed" not in src and "np.random.rand" not in src
+
+
+def test_split_by_frame_holds_out_whole_frames():
+    d = tiny_sentiment()
+    train_idx, test_idx = data.split_by_frame(d, [8, 9])
+    assert len(train_idx) == 32 and len(test_idx) == 8
+    assert sorted(np.concatenate([train_idx, test_idx]).tolist()) == list(range(40))
+    test_sentences = {d.sentences[n] for n in test_idx}
+    assert test_sentences == {
+        "to be honest the acting was very good", "to be honest the acting was not very good",
+        "to be honest the acting was very bad", "to be honest the acting was not very bad",
+        "we thought the songs were great", "we thought the songs were not great",
+        "we thought the songs were dull", "we thought the songs were not dull",
+    }
+    assert d.labels[test_idx].sum() == 4  # balanced: two positive sentences per frame
+    # the same frames whatever the shuffle
+    e = tiny_sentiment(seed=1)
+    assert {e.sentences[n] for n in data.split_by_frame(e, [8, 9])[1]} == test_sentences
+
+
+def test_split_by_frame_bad_input():
+    d = tiny_sentiment()
+    with pytest.raises(ValueError, match="0 .. 9"):
+        data.split_by_frame(d, [10])
+    with pytest.raises(TypeError, match="integer"):
+        data.split_by_frame(d, [1.5])

@@ -195,3 +195,17 @@ def test_quiz_files_are_plain_json(tmp_path):
     for stem in STEMS:
         text = quiz.quiz_path(stem).read_text(encoding="utf-8")
         assert isinstance(json.loads(text), list)
+
+
+def test_show_quiz_embeds_questions_without_checks_and_with_accessible_colours(monkeypatch):
+    import jupyterquiz
+
+    from lstmbook import quiz
+
+    seen = {}
+    monkeypatch.setattr(jupyterquiz, "display_quiz",
+                        lambda ref, **kw: seen.update(ref=ref, **kw))
+    quiz.show_quiz("01_sequence_data")
+    assert isinstance(seen["ref"], list) and seen["ref"]
+    assert all("check" not in q for q in seen["ref"])
+    assert seen["colors"]["--jq-many-choice-bg"] == "#a33d00"
