@@ -69,6 +69,19 @@ class RecurrentLayer:
         check_shape(s, name, (N, size))
         return s.astype(self.dtype, copy=False)
 
+    def _project_inputs(self, X, state):
+        """Start of a forward pass for layers whose state is one array ``h``: the checked input
+        time-major ``Xt (T, N, D)``, the initial state ``h0 (N, H)`` (zeros when ``state`` is
+        None) and the input projection of every step in one product, ``A = X W^T + b``
+        ``(T, N, rows of W)``. The loop over time then adds only the recurrent part."""
+        X = self._check_input(X)
+        N, T, D = X.shape
+        h0 = self._zeros(N) if state is None else self._check_state_array(state, "state (h0)", N)
+        Xt = np.ascontiguousarray(X.transpose(1, 0, 2))
+        A = (Xt.reshape(T * N, D) @ self.params["W"].T).reshape(T, N, -1)
+        A += self.params["b"]
+        return Xt, h0, A
+
     def _zeros(self, N, size=None) -> np.ndarray:
         return np.zeros((N, self.hidden_size if size is None else size), dtype=self.dtype)
 

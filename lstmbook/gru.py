@@ -75,15 +75,11 @@ class GRU(RecurrentLayer):
         return {"W": (3 * H, D), "U": (3 * H, H), "b": (3 * H,), "b_hn": (H,)}
 
     def forward(self, X, state=None):
-        X = self._check_input(X)
-        N, T, D = X.shape
+        Xt, h0, A = self._project_inputs(X, state)
+        T, N, _ = Xt.shape
         H = self.hidden_size
-        h = self._zeros(N) if state is None else self._check_state_array(state, "state (h0)", N)
-        h0 = h
+        h = h0
         p = self.params
-        Xt = np.ascontiguousarray(X.transpose(1, 0, 2))
-        A = (Xt.reshape(T * N, D) @ p["W"].T).reshape(T, N, 3 * H)
-        A += p["b"]
         UT = np.ascontiguousarray(p["U"].T)
         HN = np.empty((T, N, H), self.dtype)
         Hs = np.empty((T, N, H), self.dtype)

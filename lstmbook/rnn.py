@@ -66,16 +66,11 @@ class RNN(RecurrentLayer):
         return {"W": (H, D), "U": (H, H), "b": (H,)}
 
     def forward(self, X, state=None):
-        X = self._check_input(X)
-        N, T, D = X.shape
+        Xt, h0, A = self._project_inputs(X, state)
+        T, N, _ = Xt.shape
         H = self.hidden_size
-        h = self._zeros(N) if state is None else self._check_state_array(state, "state (h0)", N)
-        h0 = h
-        p = self.params
-        Xt = np.ascontiguousarray(X.transpose(1, 0, 2))
-        A = (Xt.reshape(T * N, D) @ p["W"].T).reshape(T, N, H)
-        A += p["b"]
-        UT = np.ascontiguousarray(p["U"].T)
+        h = h0
+        UT = np.ascontiguousarray(self.params["U"].T)
         Hs = np.empty((T, N, H), self.dtype)
         for t in range(T):
             a = A[t]
