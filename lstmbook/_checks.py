@@ -54,6 +54,33 @@ def positive_int(n, name: str) -> int:
     return int(n)
 
 
+def nonnegative_int(n, name: str) -> int:
+    """A count that may be zero (a delay, a number of steps)."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"{name} must be an integer >= 0, got {type(n).__name__} {n!r}")
+    if n < 0:
+        raise ValueError(f"{name} must be an integer >= 0, got {n}")
+    return int(n)
+
+
+def real_number(x, name: str) -> float:
+    """Any finite real number (a weight, a bias)."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__} {x!r}")
+    if not np.isfinite(x):
+        raise ValueError(f"{name} must be finite, got {x}")
+    return float(x)
+
+
+def nonnegative_float(x, name: str) -> float:
+    """A finite number >= 0 (a noise level, a period)."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{name} must be a number >= 0, got {type(x).__name__} {x!r}")
+    if not np.isfinite(x) or x < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {x}")
+    return float(x)
+
+
 def positive_float(x, name: str) -> float:
     """A threshold or rate: a finite number > 0."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):

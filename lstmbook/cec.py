@@ -21,12 +21,11 @@ Only NumPy is needed; the RNN error flow uses :class:`lstmbook.rnn.RNN` itself.
 
 from __future__ import annotations
 
-import numbers
 from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import as_array, make_rng, positive_int
+from ._checks import as_array, make_rng, nonnegative_int, positive_int, real_number
 from .functions import sigmoid
 from .rnn import RNN
 
@@ -39,20 +38,6 @@ __all__ = [
 _NONLINEARITIES = ("tanh", "identity")
 
 
-def _real(x, name: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(x).__name__} {x!r}")
-    if not np.isfinite(x):
-        raise ValueError(f"{name} must be finite, got {x}")
-    return float(x)
-
-
-def _nonnegative_int(k, name: str) -> int:
-    if isinstance(k, bool) or not isinstance(k, numbers.Integral):
-        raise TypeError(f"{name} must be an integer >= 0, got {type(k).__name__} {k!r}")
-    if k < 0:
-        raise ValueError(f"{name} must be an integer >= 0, got {k}")
-    return int(k)
 
 
 # --------------------------------------------------------------------------- the δ recursion
@@ -63,8 +48,8 @@ def delta_scale(w, fprime, k) -> float:
     ``delta_scale(0.9, 1.0, 100)`` is about 2.7e-5 (vanished), ``delta_scale(1.0, 1.0, 100)`` is
     exactly 1 (the CEC), ``delta_scale(1.1, 1.0, 100)`` about 1.4e4 (exploded).
     """
-    w, fprime = _real(w, "w"), _real(fprime, "fprime")
-    k = _nonnegative_int(k, "k")
+    w, fprime = real_number(w, "w"), real_number(fprime, "fprime")
+    k = nonnegative_int(k, "k")
     return float((w * fprime) ** k)
 
 
@@ -77,15 +62,15 @@ def delta_recursion(w, fprime, steps) -> np.ndarray:
     ``f'(u^{t-1}), …, f'(u^{t-steps})`` (a tanh unit's slopes change
     from step to step).
     """
-    w = _real(w, "w")
-    steps = _nonnegative_int(steps, "steps")
+    w = real_number(w, "w")
+    steps = nonnegative_int(steps, "steps")
     if isinstance(fprime, np.ndarray):
         slopes = as_array(fprime, "fprime", 1)
         if slopes.shape[0] != steps:
             raise ValueError(f"fprime must have shape ({steps},), "
                              f"got {slopes.shape}")
     else:
-        slopes = np.full(steps, _real(fprime, "fprime"))
+        slopes = np.full(steps, real_number(fprime, "fprime"))
     delta = np.empty(steps + 1)
     delta[0] = 1.0
     for z in range(steps):
@@ -124,7 +109,7 @@ def rnn_error_flow(scale, *, T=100, H=16, N=8, nonlinearity="tanh", seed=0) -> E
     step also multiplies by ``f'(u) ≤ 1``, so the error vanishes even for ``scale`` a little
     above 1.
     """
-    scale = _real(scale, "scale")
+    scale = real_number(scale, "scale")
     if scale <= 0:
         raise ValueError(f"scale must be > 0, got {scale}")
     T, H, N = positive_int(T, "T"), positive_int(H, "H"), positive_int(N, "N")
@@ -179,7 +164,7 @@ def gated_cec(x, g_in=None, g_out=None, *, s0=0.0):
                                  f"got {g.shape}")
         gates.append(g)
     g_in, g_out = gates
-    s0 = _real(s0, "s0")
+    s0 = real_number(s0, "s0")
     s = np.empty_like(x, dtype=np.float64)
     state = np.full(x.shape[:-1], s0)
     for t in range(x.shape[-1]):
@@ -224,7 +209,7 @@ def hand_set_gate(signal, *, weight=20.0, bias=-10.0) -> np.ndarray:
     it is 0: chapter 6's gates have this form, with weights learned instead of set by hand.
     """
     signal = as_array(signal, "signal")
-    return sigmoid(_real(weight, "weight") * signal + _real(bias, "bias"))
+    return sigmoid(real_number(weight, "weight") * signal + real_number(bias, "bias"))
 
 
 class WeightConflictRow(NamedTuple):

@@ -15,12 +15,11 @@ Variable lengths
 
 from __future__ import annotations
 
-import numbers
 from typing import NamedTuple
 
 import numpy as np
 
-from lstmbook._checks import make_rng, positive_int
+from lstmbook._checks import make_rng, nonnegative_float, nonnegative_int, positive_int
 
 __all__ = [
     "CopyTask",
@@ -62,20 +61,6 @@ def _int_array(x, name: str, ndim: int | None = None) -> np.ndarray:
     return x
 
 
-def _nonnegative_float(x, name: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{name} must be a number >= 0, got {type(x).__name__} {x!r}")
-    if not np.isfinite(x) or x < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {x}")
-    return float(x)
-
-
-def _nonnegative_int(n, name: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{name} must be an integer >= 0, got {type(n).__name__} {n!r}")
-    if n < 0:
-        raise ValueError(f"{name} must be an integer >= 0, got {n}")
-    return int(n)
 
 
 # --------------------------------------------------------------------------- tasks
@@ -167,7 +152,7 @@ def copy_task(n, T, *, n_symbols=8, delay=10, rng=None, seed=None, dtype=np.floa
     n = positive_int(n, "n")
     T = positive_int(T, "T")
     n_symbols = positive_int(n_symbols, "n_symbols")
-    delay = _nonnegative_int(delay, "delay")
+    delay = nonnegative_int(delay, "delay")
     dt = _float_dtype(dtype)
     gen = make_rng(rng, seed)
     L = 2 * T + delay
@@ -201,8 +186,8 @@ def noisy_sine(n, T, *, noise=0.1, period=20.0, rng=None, seed=None, dtype=np.fl
     """
     n = positive_int(n, "n")
     T = positive_int(T, "T")
-    noise = _nonnegative_float(noise, "noise")
-    period = _nonnegative_float(period, "period")
+    noise = nonnegative_float(noise, "noise")
+    period = nonnegative_float(period, "period")
     if period == 0:
         raise ValueError("period must be a finite number > 0, got 0.0")
     dt = _float_dtype(dtype)
