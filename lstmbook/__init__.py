@@ -1,16 +1,36 @@
 """lstmbook: recurrent networks and LSTM in NumPy, with checked gradients, for the lstmbook
 textbook.
 
-The maths core imports only NumPy; ``symbolic`` (SymPy), ``viz`` (matplotlib), ``widgets``
-(ipywidgets) and ``quiz`` (jupyterquiz) are imported on demand (``import lstmbook.viz``).
+- :mod:`lstmbook.nn` — the library the book teaches (NumPy only); its layers and steps are
+  re-exported here, so ``lstmbook.LSTM`` is ``lstmbook.nn.lstm.LSTM``.
+- :mod:`lstmbook.data` — every toy task of the book.
+- :mod:`lstmbook.chapters` — one module per chapter: its experiments and explorer models.
+- :mod:`lstmbook.viz` (matplotlib), :mod:`lstmbook.widgets` (ipywidgets),
+  :mod:`lstmbook.exercises` (graders), :mod:`lstmbook.quiz` (jupyterquiz),
+  :mod:`lstmbook.symbolic` (SymPy), :mod:`lstmbook.source` — what the reader sees and uses.
+  They are imported on demand (``from lstmbook import viz``), so ``import lstmbook`` is fast.
 """
 
-from .gru import GRU, gru_step, gru_step_backward
-from .layers import Bidirectional, Linear, Stack
-from .lstm import GATES, LSTM, lstm_step, lstm_step_backward, split_gates
-from .rnn import RNN, EchoStateNetwork, JordanRNN, rnn_step, rnn_step_backward
+from .nn import (
+    GATES,
+    GRU,
+    LSTM,
+    RNN,
+    Bidirectional,
+    EchoStateNetwork,
+    JordanRNN,
+    Linear,
+    Stack,
+    gru_step,
+    gru_step_backward,
+    lstm_step,
+    lstm_step_backward,
+    rnn_step,
+    rnn_step_backward,
+    split_gates,
+)
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "GATES", "GRU", "LSTM", "RNN", "Bidirectional", "EchoStateNetwork", "JordanRNN", "Linear",

@@ -1,70 +1,88 @@
-"""Toy sequence data made in code: tasks, padding and masks for sequences of different lengths.
+"""Every toy task of the book, made in code, in one signature style.
 
-Every array is batch-first: inputs ``X`` are ``(N, T, D)`` (N sequences, T time steps, D features
-per step). Randomness enters only through a ``numpy.random.Generator`` passed as ``rng`` or built
-from ``seed`` (:func:`lstmbook._checks.make_rng`), so the same seed always gives the same arrays.
+``task(n, T, *, options..., rng=None, seed=None, dtype=np.float64) -> NamedTuple``: ``n``
+sequences of ``T`` steps (``lag`` for :func:`lag_task`, whose length is ``lag + 1``), options by
+keyword, randomness only through a ``numpy.random.Generator`` passed as ``rng`` or built from
+``seed`` (never both), float arrays in ``dtype``. Each returns a named tuple that unpacks as
+``X, y`` (or ``X, Y, mask``): inputs first, batch-first ``(n, T, D)``, then the targets.
 
-Tasks
-    :func:`adding_problem` (long time lags, many-to-one), :func:`copy_task` (memory,
-    many-to-many with a mask), :func:`noisy_sine` (next-step prediction, many-to-many),
-    :func:`tiny_sentiment` (sentence classification, many-to-one with variable lengths) and
-    :func:`split_by_frame` (its train/test split that keeps each frame's four sentences together).
-Variable lengths
-    :func:`pad_sequences`, :func:`lengths_to_mask`, :func:`last_valid`, and :func:`one_hot`.
+========================  =======  =================================================
+task                      chapter  what it asks
+========================  =======  =================================================
+:func:`delayed_recall`    2        output the input of ``delay`` steps ago
+:func:`tiny_sentiment`    2        classify 40 short sentences (a fixed set; "not")
+:func:`noisy_sine`        3, 4     predict the next value of a noisy sine
+:func:`lag_task`          4        remember one bit for ``lag`` steps
+:func:`memory_task`       5        store one marked value, output it at a cue
+:func:`timing_task`       7        fire ``delay`` steps after a pulse
+:func:`later_cue_task`    8        tag "apple" as fruit or company from a later word
+:func:`parity_task`       8        the parity of the last ``k`` inputs
+:func:`copy_task`         8        repeat ``T`` symbols after ``delay`` blank steps
+:func:`adding_problem`    9        add two marked numbers across a long sequence
+========================  =======  =================================================
+
+Padding, masks and one-hot vectors are the library's (:mod:`lstmbook.nn.sequences`).
 """
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 import numpy as np
 
-from lstmbook._checks import make_rng, nonnegative_float, nonnegative_int, positive_int
+from lstmbook.nn._checks import (
+    float_dtype,
+    int_array,
+    make_rng,
+    nonnegative_float,
+    nonnegative_int,
+    positive_int,
+    probability,
+)
+from lstmbook.nn.sequences import one_hot, pad_sequences
 
 __all__ = [
+    "COMPANY_CUES",
+    "CUE_FILLER",
+    "CUE_NOUNS",
+    "CUE_TAGS",
+    "CUE_VOCAB",
+    "FRUIT_CUES",
+    "AddingProblem",
     "CopyTask",
+    "CueTask",
+    "LagTask",
+    "MemoryTask",
+    "NoisySine",
+    "ParityTask",
+    "RecallTask",
     "SentimentData",
+    "TimingTask",
     "adding_problem",
     "copy_task",
-    "last_valid",
-    "lengths_to_mask",
+    "decode_cue_tokens",
+    "delayed_recall",
+    "encode_cue_sentence",
+    "lag_task",
+    "later_cue_task",
+    "memory_task",
     "noisy_sine",
-    "one_hot",
-    "pad_sequences",
+    "parity_task",
     "split_by_frame",
     "tiny_sentiment",
 ]
 
 
-# --------------------------------------------------------------------------- argument helpers
-def _float_dtype(dtype) -> np.dtype:
-    try:
-        dt = np.dtype(dtype)
-    except TypeError as err:
-        raise TypeError(f"dtype must be a NumPy floating dtype, got {dtype!r}") from err
-    if not np.issubdtype(dt, np.floating):
-        raise TypeError(f"dtype must be a floating dtype (np.float64 or np.float32), got {dt}")
-    return dt
-
-
-def _int_array(x, name: str, ndim: int | None = None) -> np.ndarray:
-    """An ndarray of integers (a list is refused, as everywhere in lstmbook)."""
-    if not isinstance(x, np.ndarray):
-        raise TypeError(
-            f"{name} must be a numpy.ndarray of integers, got {type(x).__name__}"
-            + (" (convert it with np.asarray(...))" if isinstance(x, list | tuple) else "")
-        )
-    if not np.issubdtype(x.dtype, np.integer):
-        raise TypeError(f"{name} must have an integer dtype, got {x.dtype}")
-    if ndim is not None and x.ndim != ndim:
-        raise ValueError(f"{name} must have {ndim} dimension(s), got shape {x.shape}")
-    return x
-
-
-
-
 # --------------------------------------------------------------------------- tasks
-def adding_problem(n, T, *, rng=None, seed=None, dtype=np.float64):
+class AddingProblem(NamedTuple):
+    """Arrays of :func:`adding_problem` (unpacks as ``X, y``)."""
+
+    X: np.ndarray  #: (n, T, 2) channel 0 the values, channel 1 the markers
+    y: np.ndarray  #: (n, 1) the sum of the two marked values
+
+
+def adding_problem(n, T, *, rng=None, seed=None, dtype=np.float64) -> AddingProblem:
     """The adding problem: remember two marked numbers across a long sequence and add them.
 
     Each of the ``n`` sequences has ``T`` steps of two channels. Channel 0 holds a value drawn
@@ -89,14 +107,14 @@ def adding_problem(n, T, *, rng=None, seed=None, dtype=np.float64):
 
     Returns
     -------
-    X : (n, T, 2) array, channel 0 the values, channel 1 the markers.
-    y : (n, 1) array, the sum of the two marked values.
+    AddingProblem(X, y): ``X`` (n, T, 2), channel 0 the values, channel 1 the markers;
+    ``y`` (n, 1), the sum of the two marked values.
     """
     n = positive_int(n, "n")
     T = positive_int(T, "T")
     if T < 2:
         raise ValueError(f"T must be >= 2 (one marker in each half of the sequence), got {T}")
-    dt = _float_dtype(dtype)
+    dt = float_dtype(dtype)
     gen = make_rng(rng, seed)
     half = T // 2
     values = gen.uniform(-1.0, 1.0, size=(n, T))
@@ -108,7 +126,7 @@ def adding_problem(n, T, *, rng=None, seed=None, dtype=np.float64):
     X[rows, first, 1] = 1.0
     X[rows, second, 1] = 1.0
     y = (values[rows, first] + values[rows, second])[:, None]
-    return X.astype(dt, copy=False), y.astype(dt, copy=False)
+    return AddingProblem(X.astype(dt, copy=False), y.astype(dt, copy=False))
 
 
 class CopyTask(NamedTuple):
@@ -153,7 +171,7 @@ def copy_task(n, T, *, n_symbols=8, delay=10, rng=None, seed=None, dtype=np.floa
     T = positive_int(T, "T")
     n_symbols = positive_int(n_symbols, "n_symbols")
     delay = nonnegative_int(delay, "delay")
-    dt = _float_dtype(dtype)
+    dt = float_dtype(dtype)
     gen = make_rng(rng, seed)
     L = 2 * T + delay
     go = n_symbols + 1
@@ -168,7 +186,15 @@ def copy_task(n, T, *, n_symbols=8, delay=10, rng=None, seed=None, dtype=np.floa
     return CopyTask(one_hot(tokens, n_symbols + 2, dtype=dt), targets, mask)
 
 
-def noisy_sine(n, T, *, noise=0.1, period=20.0, rng=None, seed=None, dtype=np.float64):
+class NoisySine(NamedTuple):
+    """Arrays of :func:`noisy_sine` (unpacks as ``X, Y``)."""
+
+    X: np.ndarray  #: (n, T, 1) inputs s_0 .. s_{T-1}
+    Y: np.ndarray  #: (n, T, 1) next-step targets s_1 .. s_T
+
+
+def noisy_sine(n, T, *, noise=0.1, period=20.0, rng=None, seed=None,
+               dtype=np.float64) -> NoisySine:
     """Noisy sine waves for next-step prediction (many-to-many: one target per input step).
 
     Sequence k is ``s_t = sin(2π t / period + φ_k) + noise · ε_t`` for ``t = 0 .. T`` with a
@@ -182,7 +208,7 @@ def noisy_sine(n, T, *, noise=0.1, period=20.0, rng=None, seed=None, dtype=np.fl
 
     Returns
     -------
-    X : (n, T, 1) inputs. Y : (n, T, 1) next-step targets.
+    NoisySine(X, Y): ``X`` (n, T, 1) inputs, ``Y`` (n, T, 1) next-step targets.
     """
     n = positive_int(n, "n")
     T = positive_int(T, "T")
@@ -190,118 +216,144 @@ def noisy_sine(n, T, *, noise=0.1, period=20.0, rng=None, seed=None, dtype=np.fl
     period = nonnegative_float(period, "period")
     if period == 0:
         raise ValueError("period must be a finite number > 0, got 0.0")
-    dt = _float_dtype(dtype)
+    dt = float_dtype(dtype)
     gen = make_rng(rng, seed)
     phase = gen.uniform(0.0, 2 * np.pi, size=(n, 1))
     t = np.arange(T + 1)[None, :]
     s = np.sin(2 * np.pi * t / period + phase) + noise * gen.standard_normal((n, T + 1))
     X = s[:, :-1, None]
     Y = s[:, 1:, None]
-    return X.astype(dt), Y.astype(dt)
+    return NoisySine(X.astype(dt), Y.astype(dt))
 
 
-# --------------------------------------------------------------------------- variable lengths
-def pad_sequences(seqs, *, pad_value=0.0):
-    """Stack sequences of different lengths into one padded batch, with its mask and lengths.
+# --------------------------------------------------------------------------- chapters 2 to 8
+class RecallTask(NamedTuple):
+    """Arrays of :func:`delayed_recall` (unpacks as ``X, Y, mask``)."""
 
-    Parameters
-    ----------
-    seqs : list (or tuple) of N arrays, each ``(T_i, D)`` (or each ``(T_i,)``, e.g. token ids),
-        all with the same trailing shape and ``T_i >= 1``.
-    pad_value : the value written into the padding steps (0.0 by default).
+    X: np.ndarray  #: (n, T, 1) inputs uniform in (-1, 1)
+    Y: np.ndarray  #: (n, T, 1) targets d_t = x_{t − delay} (0 for the first steps)
+    mask: np.ndarray  #: (n, T) bool, False for the first ``delay`` steps (nothing to recall)
 
-    Returns
-    -------
-    X : ``(N, T_max, D)`` (or ``(N, T_max)``), sequence n in ``X[n, :T_n]``, then ``pad_value``.
-        Its dtype is the common dtype of the inputs.
-    mask : ``(N, T_max)`` bool, ``mask[n, t]`` is True where step t of sequence n is real data.
-    lengths : ``(N,)`` int64, ``T_n``.
+
+def delayed_recall(n, T, *, delay=4, rng=None, seed=None, dtype=np.float64) -> RecallTask:
+    """Chapter 2's common task for the recurrent family: recall the input of ``delay`` steps ago.
+
+    The input at each step is uniform in (-1, 1) and the target is ``d_t = x_{t − delay}``; for
+    the first ``delay`` steps there is nothing to recall, so the mask leaves them out of the loss.
+    Remembering nothing (always predicting 0) gives the variance of the inputs, 1/3.
     """
-    if not isinstance(seqs, list | tuple):
-        raise TypeError(f"seqs must be a list of numpy arrays, got {type(seqs).__name__}")
-    if len(seqs) == 0:
-        raise ValueError("seqs must hold at least one sequence, got an empty list")
-    trailing = None
-    for k, s in enumerate(seqs):
-        if not isinstance(s, np.ndarray):
-            raise TypeError(f"seqs[{k}] must be a numpy.ndarray, got {type(s).__name__}")
-        if not (np.issubdtype(s.dtype, np.number) or s.dtype == bool):
-            raise TypeError(f"seqs[{k}] must hold numbers, got dtype {s.dtype}")
-        if s.ndim not in (1, 2):
-            raise ValueError(
-                f"seqs[{k}] must have shape (T_i, D) or (T_i,), got shape {s.shape}"
-            )
-        if s.shape[0] == 0:
-            raise ValueError(f"seqs[{k}] is empty (length 0); every sequence needs >= 1 step")
-        if trailing is None:
-            trailing = s.shape[1:]
-        elif s.shape[1:] != trailing:
-            raise ValueError(
-                f"seqs[{k}] has trailing shape {s.shape[1:]}, but seqs[0] has {trailing}: "
-                "every sequence needs the same number of features D"
-            )
-    lengths = np.array([s.shape[0] for s in seqs], dtype=np.int64)
-    T_max = int(lengths.max())
-    dtype = np.result_type(*seqs)
-    X = np.full((len(seqs), T_max, *trailing), pad_value, dtype=dtype)
-    for k, s in enumerate(seqs):
-        X[k, : s.shape[0]] = s
-    return X, lengths_to_mask(lengths, T_max), lengths
+    n, T = positive_int(n, "n"), positive_int(T, "T")
+    delay = positive_int(delay, "delay")
+    if delay >= T:
+        raise ValueError(f"delay must be smaller than T = {T}, got {delay}")
+    dt = float_dtype(dtype)
+    X = make_rng(rng, seed).uniform(-1, 1, size=(n, T, 1))
+    Y = np.zeros_like(X)
+    Y[:, delay:] = X[:, :-delay]
+    mask = np.zeros((n, T), dtype=bool)
+    mask[:, delay:] = True
+    return RecallTask(X.astype(dt), Y.astype(dt), mask)
 
 
-def lengths_to_mask(lengths, T=None):
-    """The ``(N, T)`` boolean mask of a padded batch: ``mask[n, t] = t < lengths[n]``.
+class LagTask(NamedTuple):
+    """Arrays of :func:`lag_task` (unpacks as ``X, y``)."""
 
-    ``lengths`` is an ``(N,)`` integer array with ``0 <= lengths[n] <= T``; ``T`` defaults to
-    ``lengths.max()``. ``mask.sum()`` is the number of real (valid) steps in the batch.
+    X: np.ndarray  #: (n, lag + 1, 1) random ±1 values
+    y: np.ndarray  #: (n,) int64, the class of the first value (1 for +1, 0 for −1)
+
+
+def lag_task(n, lag, *, rng=None, seed=None, dtype=np.float64) -> LagTask:
+    """The "remember one bit for ``lag`` steps" task (many-to-one).
+
+    Each sequence has ``lag + 1`` steps of random ±1 values (one feature). The target is the
+    class of the **first** value (1 for +1, 0 for −1), asked at the last step: the network must
+    keep one bit for ``lag`` steps while ``lag`` more random values pass by. Chance is 50 %.
     """
-    lengths = _int_array(lengths, "lengths", ndim=1)
-    if T is None:
-        if lengths.size == 0:
-            raise ValueError("lengths is empty; pass T to say how long the mask is")
-        T = int(lengths.max())
-    T = positive_int(T, "T")
-    if np.any(lengths < 0) or np.any(lengths > T):
-        raise ValueError(f"lengths must lie in [0, T] = [0, {T}], got {lengths.tolist()}")
-    return np.arange(T)[None, :] < lengths[:, None]
+    n = positive_int(n, "n")
+    lag = positive_int(lag, "lag")
+    gen = make_rng(rng, seed)
+    bits = gen.integers(0, 2, size=(n, lag + 1))
+    X = (2.0 * bits - 1.0)[:, :, None].astype(float_dtype(dtype))
+    return LagTask(X, bits[:, 0].astype(np.int64))
 
 
-def last_valid(Y, lengths):
-    """Each sequence's output at its own last valid step: the many-to-one read-out.
+class MemoryTask(NamedTuple):
+    """A store-and-recall task for the memory-cell demos (all arrays ``(n, T)``)."""
 
-    ``Y`` is ``(N, T, H)`` (outputs of a recurrent layer over a padded batch) and ``lengths``
-    ``(N,)`` integers in ``[1, T]``; the result is ``(N, H)`` with row n equal to
-    ``Y[n, lengths[n] - 1]``. (``Y[:, -1]`` would read the padding of every shorter sequence.)
+    x: np.ndarray  #: the values, uniform in (-1, 1) at every step
+    marker: np.ndarray  #: 1.0 at the one step whose value must be stored, else 0
+    cue: np.ndarray  #: 1.0 at the one step where the stored value must be read out, else 0
+    target: np.ndarray  #: the stored value at the cue step, 0 at every other step
+
+
+def memory_task(n, T, *, rng=None, seed=None, dtype=np.float64) -> MemoryTask:
+    """``n`` sequences of ``T`` steps: one relevant value (marked, in the first half) among
+    ``T - 1`` distractors, to be output at the cue step (in the second half) and nowhere else.
     """
-    if not isinstance(Y, np.ndarray):
-        raise TypeError(f"Y must be a numpy.ndarray of shape (N, T, H), got {type(Y).__name__}")
-    if Y.ndim != 3:
-        raise ValueError(f"Y must have shape (N, T, H), got shape {Y.shape}")
-    lengths = _int_array(lengths, "lengths", ndim=1)
-    N, T, _ = Y.shape
-    if lengths.shape[0] != N:
-        raise ValueError(
-            f"lengths must have shape (N,) = ({N},) to match Y {Y.shape}, got {lengths.shape}"
-        )
-    if np.any(lengths < 1) or np.any(lengths > T):
-        raise ValueError(f"lengths must lie in [1, T] = [1, {T}], got {lengths.tolist()}")
-    return Y[np.arange(N), lengths - 1]
+    n, T = positive_int(n, "n"), positive_int(T, "T")
+    if T < 2:
+        raise ValueError(f"T must be >= 2 (a marked step, then a cue step), got {T}")
+    gen = make_rng(rng, seed)
+    x = gen.uniform(-1.0, 1.0, size=(n, T))
+    rows = np.arange(n)
+    first = gen.integers(0, T // 2, size=n)
+    cue_at = gen.integers(T // 2, T, size=n)
+    marker = np.zeros((n, T))
+    cue = np.zeros((n, T))
+    marker[rows, first] = 1.0
+    cue[rows, cue_at] = 1.0
+    target = cue * x[rows, first][:, None]
+    dt = float_dtype(dtype)
+    return MemoryTask(*(a.astype(dt) for a in (x, marker, cue, target)))
 
 
-def one_hot(indices, depth, dtype=np.float64):
-    """One-hot vectors: an integer array of shape S becomes ``S + (depth,)`` with a single 1.
+class TimingTask(NamedTuple):
+    """Arrays of :func:`timing_task` (unpacks as ``X, Y``)."""
 
-    Every index must lie in ``[0, depth)``.
-    """
-    indices = _int_array(indices, "indices")
-    depth = positive_int(depth, "depth")
-    dt = _float_dtype(dtype)
-    if indices.size and (indices.min() < 0 or indices.max() >= depth):
-        raise ValueError(
-            f"indices must lie in [0, depth) = [0, {depth}), got values from "
-            f"{int(indices.min())} to {int(indices.max())}"
-        )
-    return (indices[..., None] == np.arange(depth)).astype(dt)
+    X: np.ndarray  #: (n, T, 1) inputs: 1.0 at the pulse step, 0 elsewhere
+    Y: np.ndarray  #: (n, T, 1) targets: 1.0 at pulse + delay, 0 elsewhere
+
+
+def timing_task(n, T, *, delay, rng=None, seed=None, dtype=np.float64) -> TimingTask:
+    """``n`` sequences of ``T`` steps, a pulse at ``t0`` uniform in ``[0, T - delay)``, a
+    target spike at ``t0 + delay``."""
+    n, T, delay = positive_int(n, "n"), positive_int(T, "T"), positive_int(delay, "delay")
+    if delay >= T:
+        raise ValueError(f"delay must be smaller than T = {T}, got {delay}")
+    gen = make_rng(rng, seed)
+    t0 = gen.integers(0, T - delay, size=n)
+    rows = np.arange(n)
+    X = np.zeros((n, T, 1))
+    Y = np.zeros((n, T, 1))
+    X[rows, t0, 0] = 1.0
+    Y[rows, t0 + delay, 0] = 1.0
+    dt = float_dtype(dtype)
+    return TimingTask(X.astype(dt), Y.astype(dt))
+
+
+class ParityTask(NamedTuple):
+    """Arrays of :func:`parity_task` (unpacks as ``X, Y, mask``)."""
+
+    X: np.ndarray  #: (n, T, 1) inputs ±1
+    Y: np.ndarray  #: (n, T, 1) the parity of the last k inputs, as ±1
+    mask: np.ndarray  #: (n, T) bool, False for the first k − 1 steps
+
+
+def parity_task(n, T=12, *, k=3, rng=None, seed=None, dtype=np.float64) -> ParityTask:
+    """Inputs ``x_t = ±1`` at random; target ``y_t = x_t · x_{t−1} ⋯ x_{t−k+1}`` (the parity of
+    the last ``k`` inputs, as ±1), for chapter 8's stacked layers. The loss ``mask`` is False for
+    the first ``k − 1`` steps, where the target is undefined."""
+    n, T, k = positive_int(n, "n"), positive_int(T, "T"), positive_int(k, "k")
+    if k > T:
+        raise ValueError(f"k must be at most T = {T}, got {k}")
+    gen = make_rng(rng, seed)
+    x = gen.choice(np.array([-1.0, 1.0]), size=(n, T))
+    y = np.zeros((n, T))
+    y[:, k - 1:] = np.prod([x[:, j:T - k + 1 + j] for j in range(k)], axis=0)
+    mask = np.zeros((n, T), dtype=bool)
+    mask[:, k - 1:] = True
+    dt = float_dtype(dtype)
+    return ParityTask(x[..., None].astype(dt), y[..., None].astype(dt), mask)
 
 
 # --------------------------------------------------------------------------- tiny sentiment
@@ -420,3 +472,94 @@ def split_by_frame(ds: SentimentData, test_frames):
         raise ValueError("ds must be the SentimentData returned by tiny_sentiment()") from err
     test = np.isin(frame, frames)
     return np.flatnonzero(~test), np.flatnonzero(test)
+
+
+# ------------------------------------------------------------- the later-cue task (chapter 8)
+#: Words whose class never changes: "banana" is a fruit, "google" a company.
+CUE_NOUNS = ("apple", "banana", "google")
+#: Cue words: after "apple", one of these settles its class.
+FRUIT_CUES = ("eat", "peel")
+COMPANY_CUES = ("use", "charge")
+#: Words that carry no class information.
+CUE_FILLER = ("is", "something", "that", "i", "like", "to", "really", "my")
+#: The vocabulary: token id = position in this tuple ("." ends every sentence).
+CUE_VOCAB = CUE_NOUNS + FRUIT_CUES + COMPANY_CUES + CUE_FILLER + (".",)
+#: The tag of each token: "other" for every word except the noun, which is fruit or company.
+CUE_TAGS = ("other", "fruit", "company")
+
+_IDX = {w: i for i, w in enumerate(CUE_VOCAB)}
+
+
+class CueTask(NamedTuple):
+    """A batch of the later-cue task (:func:`later_cue_task`)."""
+
+    tokens: np.ndarray  #: (n, T) int token ids (into CUE_VOCAB)
+    X: np.ndarray  #: (n, T, len(CUE_VOCAB)) one-hot inputs
+    tags: np.ndarray  #: (n, T) int tag ids (into CUE_TAGS)
+    ambiguous: np.ndarray  #: (n, T) bool, True where the token is "apple"
+
+
+def later_cue_task(n, T=9, *, p_ambiguous=0.5, rng=None, seed=None,
+                   dtype=np.float64) -> CueTask:
+    """Sentences of ``T`` tokens to tag word by word; the tag of "apple" depends on a later word.
+
+    Each sentence holds one noun at a random position ``p`` in ``[0, T − 3]``, one cue word at a
+    random position in ``(p, T − 2]`` (always *after* the noun), filler words elsewhere and "."
+    at the end. With probability ``p_ambiguous`` the noun is "apple" and its class (fruit or
+    company, equally likely) shows only in the cue ("eat"/"peel" or "use"/"charge"); otherwise
+    it is "banana" (fruit) or "google" (company) and the cue agrees with it. The tag is the
+    noun's class at the noun and "other" everywhere else.
+
+    A model that reads left to right cannot know the tag of "apple" when it reaches it: the best
+    it can do there is guess (50 %); a model that also reads right to left can.
+    """
+    n = positive_int(n, "n")
+    T = positive_int(T, "T")
+    if T < 3:
+        raise ValueError(f"T must be at least 3 (noun, cue, '.'), got {T}")
+    p_ambiguous = probability(p_ambiguous, "p_ambiguous")
+    gen = make_rng(rng, seed)
+    filler = np.array([_IDX[w] for w in CUE_FILLER])
+    tokens = gen.choice(filler, size=(n, T))
+    tokens[:, -1] = _IDX["."]
+    tags = np.zeros((n, T), dtype=np.int64)
+    rows = np.arange(n)
+    p = gen.integers(0, T - 2, size=n)                      # noun position
+    q = p + 1 + gen.integers(0, T - 2 - p)                   # cue position, after the noun
+    cls = gen.integers(1, 3, size=n)                         # 1 fruit, 2 company
+    amb = gen.random(n) < p_ambiguous
+    noun = np.where(amb, _IDX["apple"], np.where(cls == 1, _IDX["banana"], _IDX["google"]))
+    fruit_cue = gen.choice([_IDX[w] for w in FRUIT_CUES], size=n)
+    company_cue = gen.choice([_IDX[w] for w in COMPANY_CUES], size=n)
+    tokens[rows, p] = noun
+    tokens[rows, q] = np.where(cls == 1, fruit_cue, company_cue)
+    tags[rows, p] = cls
+    return CueTask(tokens, one_hot(tokens, len(CUE_VOCAB), dtype=float_dtype(dtype)), tags,
+                   tokens == _IDX["apple"])
+
+
+def encode_cue_sentence(sentence) -> np.ndarray:
+    """Token ids ``(T,)`` of a sentence written in the task's vocabulary.
+
+    Case is ignored and "." is split off:
+    ``encode_cue_sentence("Apple is something that I like to eat.")``.
+    Raises ValueError naming any word outside :data:`CUE_VOCAB`.
+    """
+    if not isinstance(sentence, str):
+        raise TypeError(f"sentence must be a str, got {type(sentence).__name__}")
+    words = re.findall(r"[a-z]+|\.", sentence.lower())
+    if not words:
+        raise ValueError(f"sentence must contain at least one word, got {sentence!r}")
+    unknown = sorted({w for w in words if w not in _IDX})
+    if unknown:
+        raise ValueError(f"sentence has words outside the vocabulary: {unknown}; "
+                         f"the vocabulary is {list(CUE_VOCAB)}")
+    return np.array([_IDX[w] for w in words], dtype=np.int64)
+
+
+def decode_cue_tokens(tokens) -> list[str]:
+    """The words of token ids (the inverse of :func:`encode_cue_sentence`)."""
+    tokens = int_array(tokens, "tokens", ndim=1)
+    if np.any((tokens < 0) | (tokens >= len(CUE_VOCAB))):
+        raise ValueError(f"tokens must be ids in [0, {len(CUE_VOCAB)}), got {tokens.tolist()}")
+    return [CUE_VOCAB[t] for t in tokens]

@@ -15,7 +15,7 @@ Numeric (``"numeric"``; answers of type ``"value"`` or ``"range"`` ``[lo, hi)``,
     {"type": "numeric", "question": "...", "precision": 3,
      "answers": [{"type": "value", "value": 12, "correct": true, "feedback": "..."},
                  {"type": "default", "feedback": "..."}],
-     "check": "lstmbook.data.lengths_to_mask(np.array([4, 2, 3])).sum()"}
+     "check": "lstmbook.nn.sequences.lengths_to_mask(np.array([4, 2, 3])).sum()"}
 
 ``"check"`` is lstmbook's own field (jupyterquiz never sees it: :func:`show_quiz` strips it): a
 Python expression, using ``np`` and ``lstmbook`` (its submodules are imported on demand), that
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import copy
 import importlib
+import importlib.util
 import json
 import math
 import numbers
@@ -188,19 +189,38 @@ def _validate_numeric(q, qi, source):
 
 
 # --------------------------------------------------------------------------- checks
+def modules_named(expr: str) -> list[str]:
+    """Every module of lstmbook that a dotted name in ``expr`` reaches, at any depth:
+    ``lstmbook.chapters.ch05_cec.delta_scale(...)`` gives ``lstmbook.chapters`` and
+    ``lstmbook.chapters.ch05_cec`` (the attribute ``delta_scale`` is not a module)."""
+    found = set()
+    for dotted in re.findall(r"\blstmbook(?:\.\w+)+", expr):
+        parts = dotted.split(".")
+        for k in range(2, len(parts) + 1):
+            name = ".".join(parts[:k])
+            try:
+                spec = importlib.util.find_spec(name)
+            except ModuleNotFoundError:  # the parent is a module, not a package
+                spec = None
+            if spec is None:
+                break
+            found.add(name)
+    return sorted(found)
+
+
 def recompute(question: dict):
     """Evaluate a numeric question's ``check`` expression and return its value.
 
-    The expression sees ``np`` and ``lstmbook``; every ``lstmbook.<module>`` it names is
-    imported first.
+    The expression sees ``np`` and ``lstmbook``; every module of lstmbook it names, at any
+    depth (:func:`modules_named`), is imported first.
     """
     expr = question.get("check")
     if not _text(expr):
         raise ValueError("this question has no 'check' expression")
     import lstmbook  # noqa: PLC0415 - imported late: lstmbook imports nothing from here
 
-    for mod in sorted(set(re.findall(r"\blstmbook\.(\w+)", expr))):
-        importlib.import_module(f"lstmbook.{mod}")
+    for mod in modules_named(expr):
+        importlib.import_module(mod)
     value = eval(expr, {"np": np, "lstmbook": lstmbook})  # noqa: S307 - the book's own data
     if isinstance(value, np.ndarray) and value.size == 1:
         value = value.item()

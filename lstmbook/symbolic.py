@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy as sp
 
-from .functions import sigmoid as _np_sigmoid
-from .lstm import GATES
+from .nn.activations import sigmoid as _np_sigmoid
+from .nn.lstm import GATES
 
 __all__ = [
     "DerivativeFacts",
@@ -37,7 +37,7 @@ class sigma(sp.Function):  # lower case, so it prints as σ(x)
     SymPy differentiates it with σ' = σ(1 − σ) ({ref}`eq-sigmoid-grad`, proved by
     :func:`sigmoid_derivative`), so derivatives of a gate stay short and readable:
     ∂σ(w x + b)/∂w = x σ(w x + b)(1 − σ(w x + b)). ``expr.rewrite(sympy.exp)`` gives the
-    explicit formula; ``lambdify`` maps it to :func:`lstmbook.functions.sigmoid`.
+    explicit formula; ``lambdify`` maps it to :func:`lstmbook.nn.activations.sigmoid`.
     """
 
     @classmethod
@@ -339,7 +339,7 @@ def rnn_gradient_product(T: int = 3) -> RNNGradientProduct:
     Each factor is at most |u| (tanh' ≤ 1, {ref}`eq-tanh-grad`), so the product vanishes
     when |u| < 1 and may explode when |u| > 1 and the units stay unsaturated.
     """
-    from ._checks import positive_int
+    from .nn._checks import positive_int
 
     T = positive_int(T, "T")
     w, u, b, h0 = sp.symbols("w u b h_0", real=True)

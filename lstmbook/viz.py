@@ -11,6 +11,8 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
+from lstmbook.chapters import ch09_long_time_lags as ch09
+
 # Colour-blind-safe palette (Okabe & Ito).
 BLUE, ORANGE, GREEN, VERMILION, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#BBBBBB"
 
@@ -274,7 +276,8 @@ def plot_batch_stats(ax_count, ax_mean, count, mean, *, feature=0):
 
 # --- Chapter 6: LSTM gates ---
 def plot_gate_schedule(ax, run, *, unit=None, title=None, legend=True):
-    """The gate openness of a :class:`lstmbook.gates.GateRun` over time, as step lines.
+    """The gate openness of a :class:`~lstmbook.chapters.ch06_lstm_gates.GateRun` over time, as
+    step lines.
 
     Input gate i (orange), forget gate f (blue), output gate o (green), each in [0, 1], and the
     candidate c̃ = g (grey bars, in [−1, 1]) that the input gate may write. ``unit`` picks one
@@ -305,7 +308,7 @@ def plot_gate_schedule(ax, run, *, unit=None, title=None, legend=True):
 
 def plot_cell_trace(ax, run, *, unit=None, title=None, legend=True):
     """Cell state c_t (solid blue, with c_0 at t = 0) and hidden output h_t = o_t tanh(c_t)
-    (dashed vermilion) of a :class:`lstmbook.gates.GateRun` over time."""
+    (dashed vermilion) of a :class:`lstmbook.chapters.ch06_lstm_gates.GateRun` over time."""
     def pick(a):
         a = np.asarray(a)
         return a if a.ndim <= 1 else a[..., 0 if unit is None else unit]
@@ -750,3 +753,117 @@ def plot_final_mse_by_lag(ax, lags, finals, *, references=None, title=None):
     if title:
         ax.set_title(title, fontsize=10)
     return ax
+
+
+# --- explorer view: chapter 1 ---
+def plot_padding_view(ax, view, *, readout=True):
+    N, T, _ = view.X.shape
+    return plot_padded_batch(ax, view.mask, values=view.X[:, :, 0], readout=readout,
+                             title=f"padded batch: N={N} sequences, T={T} steps (feature 0 shown)")
+
+
+# --- explorer view: chapter 2 ---
+def plot_hidden_trajectories_view(axes, view, *, title=None):
+    """Left: every hidden unit against t; right: ‖h_t − h_t(zero start)‖ (random start only)."""
+    tanh = view.nonlinearity == "tanh"
+    log = not tanh and view.max_abs > 20
+    plot_hidden_trajectories(axes[0], view.hs, bound=1.0 if tanh else None, log=log,
+                             title=title or view.summary.split(":")[0])
+    if len(axes) > 1:
+        if view.gap[0] > 0:
+            plot_state_gap(axes[1], {"random h_0 vs zero h_0": view.gap},
+                           title="what is left of the initial state")
+        else:
+            axes[1].text(0.5, 0.5, "h_0 = 0: nothing to fade\n(choose h_0 = random)",
+                         ha="center", va="center", transform=axes[1].transAxes)
+            axes[1].set_axis_off()
+    return axes
+
+
+# --- explorer view: chapter 3 ---
+def plot_truncation_view(axes, view):
+    c = view.curve
+    plot_error_flow_matrix(axes[0], c.flow.norms, mask=view.mask, k=view.k,
+                           title=f"error reaching step t from loss step s (k = {view.k})")
+    plot_truncation_curve(axes[1], {f"radius {view.radius:g}": (c.ks, c.cosine, c.norm_ratio)},
+                          k=view.k, title="truncated vs full gradient of U")
+    return axes
+
+
+# --- explorer view: chapter 4 ---
+def plot_gradient_norm_view(ax, views, *, reference=True, title=None):
+    """Draw one or several
+    :class:`~lstmbook.chapters.ch04_gradient_problems.GradientNormView` on one log axis."""
+    views = [views] if hasattr(views, "flow") else list(views)
+    curves, styles = {}, {}
+    for v in views:
+        curves[f"{v.flow.nonlinearity}, radius {v.flow.radius:g}"] = v.flow.norms
+    if reference and len(views) == 1:
+        v = views[0]
+        label = f"radius^(T−t) = {v.flow.radius:g}^(T−t)"
+        curves[label] = v.reference
+        styles[label] = {"color": GREY, "linestyle": "--"}
+    plot_error_flow(ax, views[0].flow.lags, curves, styles=styles, title=title)
+    ax.set_xlabel("distance T − t (steps back)")
+    ax.set_ylabel("‖∂h_T/∂h_t‖ (spectral norm)")
+    return ax
+
+
+# --- explorer view: chapter 5 ---
+def plot_error_flow_view(ax, view, *, scale=None, nonlinearity="tanh"):
+    name = f"plain RNN ({nonlinearity}, scale {scale:g})" if scale is not None else "plain RNN"
+    curves = {name: view.rnn, "CEC (linear, self-weight 1)": view.cec}
+    styles = {"CEC (linear, self-weight 1)": {"linewidth": 3}}
+    if scale is not None:
+        curves[f"scale^lag = {scale:g}^lag"] = view.theory
+        styles[f"scale^lag = {scale:g}^lag"] = {"color": GREY, "linestyle": "--"}
+    plot_error_flow(ax, view.lags, curves, styles=styles,
+                    title="error flowing back in time: plain RNN against CEC")
+    ax.set_ylim(1e-12, 1e12)
+    return ax
+
+
+# --- explorer view: chapter 6 ---
+def plot_gate_explorer_view(axes, view, *, title=None):
+    """Draw a :class:`GateExplorerView` on two axes: the gate schedule on ``axes[0]``, the cell
+    state and hidden output on ``axes[1]``."""
+    plot_gate_schedule(axes[0], view.run, title=title)
+    axes[0].set_xlabel("")
+    plot_cell_trace(axes[1], view.run)
+    axes[0].set_xlim(axes[1].get_xlim())  # align the two time axes (c_0 sits at t = 0)
+    return axes
+
+
+# --- explorer view: chapter 7 ---
+def plot_peephole_timing_view(axes, views: dict):
+    """``views`` maps a label to a :class:`PeepholeTimingView`; draws the output gates on
+    ``axes[0]`` and the outputs on ``axes[1]`` (the shared cell in grey on both)."""
+    first = next(iter(views.values()))
+    cell = {"cell c_t": first.c}
+    style = {"cell c_t": {"linestyle": "--", "linewidth": 1.5}}
+    plot_peephole_curves(axes[0], first.t, {**cell, **{k: v.o for k, v in views.items()}},
+                         ylabel="output gate o_t (and cell c_t)", threshold=0.5, styles=style,
+                         title="output gate o_t = σ(b_o + p_o c_t)")
+    plot_peephole_curves(axes[1], first.t, {**cell, **{k: v.h for k, v in views.items()}},
+                         ylabel="output h_t (and cell c_t)", styles=style,
+                         title="unit output h_t = o_t tanh(c_t)")
+    return axes
+
+
+# --- explorer view: chapter 8 ---
+def plot_birnn_view(ax, view, *, title=None):
+    return plot_direction_contributions(ax, view.words, view.fwd, view.bwd, highlight=view.noun,
+                                        tags=view.tags, title=title)
+
+
+# --- explorer view: chapter 9 ---
+def plot_long_lag_race(ax, view, *, title=None):
+    """Both test-MSE curves of a :class:`~lstmbook.chapters.ch09_long_time_lags.Race` with the two
+    reference
+    levels (predicting the mean; remembering one value)."""
+    return plot_mse_curves(
+        ax, view.eval_steps, {"RNN": view.rnn, "LSTM": view.lstm},
+        references={"predict the mean (2/3)": ch09.mean_predictor_mse(),
+                    "remember one value (1/3)": ch09.one_value_mse()},
+        title=title or f"T = {view.T}, {view.hidden} hidden units")
+

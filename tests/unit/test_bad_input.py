@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import lstmbook as lb
-from lstmbook.functions import get_activation, log_softmax, sigmoid, softmax
-from lstmbook.losses import mse, softmax_cross_entropy
+from lstmbook.nn.activations import get_activation, log_softmax, sigmoid, softmax
+from lstmbook.nn.losses import mse, softmax_cross_entropy
 
 X = np.zeros((2, 3, 4))
 
@@ -89,12 +89,12 @@ def _run_then(layer, dY):
 
 
 def _bptt(**kw):
-    from lstmbook.bptt import bptt
+    from lstmbook.nn.bptt import bptt
     return bptt(lb.RNN(4, 3), lb.Linear(3, 1), X, np.zeros((2, 3, 1)), mse, **kw)
 
 
 def _clip_cases():
-    from lstmbook import clipping
+    from lstmbook.nn import clipping
     g = {"W": np.ones(3)}
     return [
         ("clip threshold zero", lambda: clipping.clip_grad_norm(g, 0.0), ValueError,

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 import lstmbook as lb
-from lstmbook.bptt import bptt
-from lstmbook.losses import mse
+from lstmbook.nn.bptt import bptt
+from lstmbook.nn.losses import mse
 
 
 def _setup(seed=0):
@@ -27,7 +27,7 @@ def test_truncated_with_k_at_least_T_equals_full(cls, k):
 
 
 def test_full_bptt_gradient_is_the_true_gradient():
-    from lstmbook.gradcheck import numerical_gradient, relative_error
+    from lstmbook.nn.gradcheck import numerical_gradient, relative_error
     X, Y = _setup(1)
     layer, head = lb.LSTM(3, 4, seed=1), lb.Linear(4, 1, seed=2)
     bptt(layer, head, X, Y, mse)

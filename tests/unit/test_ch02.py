@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 import lstmbook
-from lstmbook import data, losses, normalization
-from lstmbook.gradcheck import numerical_gradient, relative_error
+from lstmbook.chapters import ch02_rnn_forward as ch02
+from lstmbook.nn import layer_norm, losses, sequences
+from lstmbook.nn.gradcheck import numerical_gradient, relative_error
 from lstmbook.quiz import key_matches, load_quiz, recompute
 
 # --------------------------------------------------------------------------- layer norm
@@ -19,15 +20,15 @@ from lstmbook.quiz import key_matches, load_quiz, recompute
 def test_layer_norm_normalises_each_sample_by_itself():
     rng = np.random.default_rng(0)
     x = rng.normal(3.0, 5.0, size=(4, 6, 8))
-    y, _ = normalization.layer_norm(x, np.ones(8), np.zeros(8), eps=1e-12)
+    y, _ = layer_norm.layer_norm(x, np.ones(8), np.zeros(8), eps=1e-12)
     assert np.allclose(y.mean(axis=-1), 0, atol=1e-12)
     assert np.allclose(y.var(axis=-1), 1, atol=1e-9)
     # independent of the rest of the batch
-    y_one, _ = normalization.layer_norm(x[2:3], np.ones(8), np.zeros(8), eps=1e-12)
+    y_one, _ = layer_norm.layer_norm(x[2:3], np.ones(8), np.zeros(8), eps=1e-12)
     assert np.allclose(y_one, y[2:3])
     # gain and bias
     g, b = rng.normal(size=8), rng.normal(size=8)
-    y2, _ = normalization.layer_norm(x, g, b, eps=1e-12)
+    y2, _ = layer_norm.layer_norm(x, g, b, eps=1e-12)
     assert np.allclose(y2, g * y + b)
 
 
@@ -40,10 +41,10 @@ def test_layer_norm_gradient_check(shape):
     R = rng.normal(size=shape)
 
     def loss():
-        return float(np.sum(normalization.layer_norm(x, g, b)[0] * R))
+        return float(np.sum(layer_norm.layer_norm(x, g, b)[0] * R))
 
-    _, cache = normalization.layer_norm(x, g, b)
-    dx, dg, db = normalization.layer_norm_backward(R, cache)
+    _, cache = layer_norm.layer_norm(x, g, b)
+    dx, dg, db = layer_norm.layer_norm_backward(R, cache)
     assert relative_error(dx, numerical_gradient(loss, x)) < 1e-7
     assert relative_error(dg, numerical_gradient(loss, g)) < 1e-7
     assert relative_error(db, numerical_gradient(loss, b)) < 1e-7
@@ -52,20 +53,20 @@ def test_layer_norm_gradient_check(shape):
 def test_layer_norm_bad_input():
     x = np.zeros((2, 3))
     with pytest.raises(TypeError, match="x"):
-        normalization.layer_norm([[1.0, 2.0]], np.ones(2), np.zeros(2))
+        layer_norm.layer_norm([[1.0, 2.0]], np.ones(2), np.zeros(2))
     with pytest.raises(ValueError, match="gamma"):
-        normalization.layer_norm(x, np.ones(4), np.zeros(3))
+        layer_norm.layer_norm(x, np.ones(4), np.zeros(3))
     with pytest.raises(ValueError, match="beta"):
-        normalization.layer_norm(x, np.ones(3), np.zeros(2))
+        layer_norm.layer_norm(x, np.ones(3), np.zeros(2))
     with pytest.raises(ValueError, match="F >= 2"):
-        normalization.layer_norm(np.zeros((2, 1)), np.ones(1), np.zeros(1))
+        layer_norm.layer_norm(np.zeros((2, 1)), np.ones(1), np.zeros(1))
     with pytest.raises(ValueError, match="eps"):
-        normalization.layer_norm(x, np.ones(3), np.zeros(3), eps=0)
-    _, cache = normalization.layer_norm(x, np.ones(3), np.zeros(3))
+        layer_norm.layer_norm(x, np.ones(3), np.zeros(3), eps=0)
+    _, cache = layer_norm.layer_norm(x, np.ones(3), np.zeros(3))
     with pytest.raises(ValueError, match="dy"):
-        normalization.layer_norm_backward(np.zeros((3, 3)), cache)
+        layer_norm.layer_norm_backward(np.zeros((3, 3)), cache)
     with pytest.raises(TypeError, match="cache"):
-        normalization.layer_norm_backward(np.zeros((2, 3)), (1, 2, 3))
+        layer_norm.layer_norm_backward(np.zeros((2, 3)), (1, 2, 3))
 
 
 # --------------------------------------------------------------------------- batch statistics
@@ -74,14 +75,14 @@ def test_layer_norm_bad_input():
 def _padded_batch():
     rng = np.random.default_rng(3)
     lens = np.array([5, 3, 1])
-    X, mask, _ = data.pad_sequences([rng.normal(size=(L, 2)) for L in lens])
+    X, mask, _ = sequences.pad_sequences([rng.normal(size=(L, 2)) for L in lens])
     return X, mask
 
 
 def test_batch_stats_per_step_counts_only_running_sequences():
     X, mask = _padded_batch()
     X[~mask] = 1e6  # padding must not leak into the statistics
-    stats = normalization.batch_stats_per_step(X, mask)
+    stats = ch02.batch_stats_per_step(X, mask)
     assert stats.count.tolist() == [3, 2, 2, 1, 1]
     for t in range(5):
         rows = X[mask[:, t], t]
@@ -92,8 +93,8 @@ def test_batch_stats_per_step_counts_only_running_sequences():
 
 def test_batch_norm_per_step_depends_on_batch_mates_and_erases_lone_steps():
     X, mask = _padded_batch()
-    bn = normalization.batch_norm_per_step(X, mask)
-    bn_pair = normalization.batch_norm_per_step(X[:2], mask[:2])
+    bn = ch02.batch_norm_per_step(X, mask)
+    bn_pair = ch02.batch_norm_per_step(X[:2], mask[:2])
     assert not np.allclose(bn[0, 0], bn_pair[0, 0])
     assert np.all(bn[0, 3:] == 0)  # sequence 0 runs alone at steps 3 and 4
     assert np.all(bn[~mask] == 0)  # padding stays 0
@@ -102,18 +103,20 @@ def test_batch_norm_per_step_depends_on_batch_mates_and_erases_lone_steps():
 def test_batch_stats_bad_input():
     X, mask = _padded_batch()
     with pytest.raises(TypeError, match="mask"):
-        normalization.batch_stats_per_step(X, mask.astype(int))
+        ch02.batch_stats_per_step(X, mask.astype(int))
     with pytest.raises(ValueError, match="mask"):
-        normalization.batch_stats_per_step(X, mask[:, :3])
-    with pytest.raises(ValueError, match="H"):
-        normalization.batch_stats_per_step(X[0], mask)
+        ch02.batch_stats_per_step(X, mask[:, :3])
+    with pytest.raises(ValueError, match="states"):
+        ch02.batch_stats_per_step(X[0], mask)
 
 
 # --------------------------------------------------------------------------- the widget
 
 
 def test_hidden_trajectories_compute():
-    from lstmbook.widgets import _compute_hidden_trajectories
+    from lstmbook.chapters.ch02_rnn_forward import (
+        hidden_trajectories as _compute_hidden_trajectories,
+    )
 
     tanh = _compute_hidden_trajectories(1.5, "tanh", "zeros", T=30, H=8, seed=0)
     relu = _compute_hidden_trajectories(1.5, "relu", "zeros", T=30, H=8, seed=0)
@@ -142,11 +145,11 @@ def test_hidden_explorer_builds_and_draws():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from lstmbook.widgets import (
-        _compute_hidden_trajectories,
-        _draw_hidden_trajectories,
-        build_hidden_explorer,
+    from lstmbook.chapters.ch02_rnn_forward import (
+        hidden_trajectories as _compute_hidden_trajectories,
     )
+    from lstmbook.viz import plot_hidden_trajectories_view as _draw_hidden_trajectories
+    from lstmbook.widgets import build_hidden_explorer
 
     assert build_hidden_explorer() is not None
     for args in ((0.9, "tanh", "random"), (1.5, "relu", "zeros")):
@@ -273,7 +276,7 @@ def test_masked_loss_ignores_padding():
     rng = np.random.default_rng(2)
     logits = rng.normal(size=(2, 3, 3))
     targets = np.array([[0, 2, 1], [1, 1, 0]])
-    mask = data.lengths_to_mask(np.array([3, 2]), 3)
+    mask = sequences.lengths_to_mask(np.array([3, 2]), 3)
     E, d = losses.softmax_cross_entropy(logits, targets, mask, reduction="sum")
     logits[1, 2] = [50.0, -50.0, 9.0]
     E2, d2 = losses.softmax_cross_entropy(logits, targets, mask, reduction="sum")
@@ -285,7 +288,7 @@ def test_time_delay_network_remembers_exactly_its_window():
     X = rng.uniform(-1, 1, size=(16, 30, 1))
     target = X[:, 2:26, 0]  # the targets x_{t-4} for t = 6 .. 29
     for window, solvable in ((3, False), (5, True)):
-        Z = lstmbook.rnn.delay_embed(X, window)[:, 6:30].reshape(-1, window)
+        Z = lstmbook.nn.rnn.delay_embed(X, window)[:, 6:30].reshape(-1, window)
         A = np.concatenate([Z, np.ones((len(Z), 1))], axis=1)
         coef, *_ = np.linalg.lstsq(A, target.reshape(-1), rcond=None)
         err = np.mean((A @ coef - target.reshape(-1)) ** 2)

@@ -7,12 +7,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lstmbook import clipping, functions, symbolic
-from lstmbook import gradient_flow as gf
-from lstmbook._checks import make_rng
+from lstmbook import symbolic
+from lstmbook.chapters import ch03_bptt as gf3
+from lstmbook.chapters import ch04_gradient_problems as gf4
 from lstmbook.exercises import check_clip_grad_norm
+from lstmbook.nn import activations as functions
+from lstmbook.nn import clipping
+from lstmbook.nn._checks import make_rng
+from lstmbook.nn.rnn import spectral_radius
 from lstmbook.quiz import load_quiz, recompute
-from lstmbook.rnn import spectral_radius
 
 BOOK = Path(__file__).resolve().parents[2] / "book"
 
@@ -20,7 +23,7 @@ BOOK = Path(__file__).resolve().parents[2] / "book"
 # --------------------------------------------------------------------------- Jacobian norms
 @pytest.mark.parametrize("radius", [0.5, 1.3, 2.0])
 def test_rnn_with_radius_sets_the_spectral_radius(radius):
-    rnn = gf.rnn_with_radius(12, radius, "relu", seed=3)
+    rnn = gf3.rnn_with_radius(12, radius, "relu", seed=3)
     assert spectral_radius(rnn.params["U"]) == pytest.approx(radius, rel=1e-10)
     assert rnn.nonlinearity == "relu"
 
@@ -29,8 +32,8 @@ def test_rnn_with_radius_sets_the_spectral_radius(radius):
 def test_jacobian_norms_match_the_backward_pass(nonlinearity):
     """Chapter 3's backward pass with d_final_state = e_i gives row i of ∂h_T/∂h_t."""
     T, H, n_seq, seed, radius = 9, 5, 2, 4, 1.4
-    flow = gf.jacobian_norms(radius, nonlinearity, T=T, hidden_size=H, n_seq=n_seq, seed=seed)
-    rnn = gf.rnn_with_radius(H, radius, nonlinearity, seed=seed)
+    flow = gf4.jacobian_norms(radius, nonlinearity, T=T, hidden_size=H, n_seq=n_seq, seed=seed)
+    rnn = gf3.rnn_with_radius(H, radius, nonlinearity, seed=seed)
     X = make_rng(seed=seed + 1).standard_normal((n_seq, T, 1))
     rnn.forward(X)
     rows = []
@@ -49,56 +52,58 @@ def test_jacobian_norms_match_the_backward_pass(nonlinearity):
 
 
 def test_jacobian_norms_vanish_and_explode_where_the_chapter_says():
-    small = gf.jacobian_norms(0.5, "tanh")
-    big = gf.jacobian_norms(3.0, "relu")
+    small = gf4.jacobian_norms(0.5, "tanh")
+    big = gf4.jacobian_norms(3.0, "relu")
     assert small.norms[30] < 1e-6 < 1e6 < big.norms[30]
     for r in (0.5, 1.0, 3.0):
-        assert gf.jacobian_norms(r, "sigmoid").norms[30] < 1e-6
-    assert gf.jacobian_norms(1.0, "sigmoid").mean_fprime <= 0.25
+        assert gf4.jacobian_norms(r, "sigmoid").norms[30] < 1e-6
+    assert gf4.jacobian_norms(1.0, "sigmoid").mean_fprime <= 0.25
 
 
 def test_jacobian_norms_bad_input():
     with pytest.raises(ValueError, match="nonlinearity"):
-        gf.jacobian_norms(1.0, "identity")
+        gf4.jacobian_norms(1.0, "identity")
     with pytest.raises(ValueError, match="radius"):
-        gf.jacobian_norms(0.0)
+        gf4.jacobian_norms(0.0)
     with pytest.raises(TypeError, match="T"):
-        gf.jacobian_norms(1.0, T=2.5)
+        gf4.jacobian_norms(1.0, T=2.5)
 
 
 # --------------------------------------------------------------------------- lag task
 def test_lag_task_targets_are_the_first_value():
-    X, y = gf.lag_task(50, 7, seed=0)
+    X, y = gf4.lag_task(50, 7, seed=0)
     assert X.shape == (50, 8, 1) and y.shape == (50,) and y.dtype == np.int64
     assert set(np.unique(X)) <= {-1.0, 1.0}
     np.testing.assert_array_equal(y, (X[:, 0, 0] > 0).astype(int))
-    X2, y2 = gf.lag_task(50, 7, seed=0)
+    X2, y2 = gf4.lag_task(50, 7, seed=0)
     np.testing.assert_array_equal(X, X2)
     with pytest.raises(ValueError, match="lag"):
-        gf.lag_task(5, 0)
+        gf4.lag_task(5, 0)
 
 
 def test_train_lag_task_learns_a_short_lag():
-    r = gf.train_lag_task(2, max_steps=300, seed=0)
+    r = gf4.train_lag_task(2, max_steps=300, seed=0)
     assert r.lag == 2 and r.steps_to_learn is not None and r.steps_to_learn <= 300
     assert r.test_accuracy > 0.95 and 0 < r.grad_ratio < 1
     assert len(r.losses) == r.steps_to_learn
-    again = gf.train_lag_task(2, max_steps=300, seed=0)
+    again = gf4.train_lag_task(2, max_steps=300, seed=0)
     assert again.steps_to_learn == r.steps_to_learn  # deterministic
 
 
 def test_train_lag_task_cap_and_bad_input():
-    r = gf.train_lag_task(20, max_steps=30, seed=0)
+    r = gf4.train_lag_task(20, max_steps=30, seed=0)
     assert r.steps_to_learn is None and len(r.losses) == 30
     with pytest.raises(ValueError, match="target"):
-        gf.train_lag_task(2, target=1.5)
+        gf4.train_lag_task(2, target=1.5)
     with pytest.raises(TypeError, match="max_steps"):
-        gf.train_lag_task(2, max_steps=1.5)
+        gf4.train_lag_task(2, max_steps=1.5)
 
 
 # --------------------------------------------------------------------------- widget + viz
 def test_compute_gradient_norms_is_pure():
-    from lstmbook.widgets import _compute_gradient_norms
+    from lstmbook.chapters.ch04_gradient_problems import (
+        gradient_norm_view as _compute_gradient_norms,
+    )
 
     a, b = _compute_gradient_norms(1.5, "relu"), _compute_gradient_norms(1.5, "relu")
     np.testing.assert_array_equal(a.flow.norms, b.flow.norms)
@@ -113,7 +118,10 @@ def test_drawing_functions():
     import matplotlib.pyplot as plt
 
     from lstmbook import viz
-    from lstmbook.widgets import _compute_gradient_norms, _draw_gradient_norms
+    from lstmbook.chapters.ch04_gradient_problems import (
+        gradient_norm_view as _compute_gradient_norms,
+    )
+    from lstmbook.viz import plot_gradient_norm_view as _draw_gradient_norms
 
     fig, axes = plt.subplots(1, 4)
     _draw_gradient_norms(axes[0], _compute_gradient_norms(0.9, "tanh"))

@@ -1,4 +1,4 @@
-"""Chapter 5, the constant error carousel: lstmbook.cec, its widget compute, plots and grader."""
+"""Ch5, the constant error carousel: chapters.ch05_cec, its widget compute, plots and grader."""
 
 import matplotlib
 
@@ -8,10 +8,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from lstmbook import cec  # noqa: E402
+from lstmbook import data
+from lstmbook.chapters import ch05_cec as cec
+from lstmbook.chapters.ch05_cec import error_flow_view as _compute_error_flow
 from lstmbook.exercises import check_gated_cec  # noqa: E402
 from lstmbook.quiz import load_quiz, recompute  # noqa: E402
-from lstmbook.widgets import _compute_error_flow  # noqa: E402
 
 
 # --------------------------------------------------------------------------- δ recursion
@@ -110,7 +111,7 @@ def test_gated_cec_bad_input():
 
 
 def test_memory_task_structure():
-    task = cec.memory_task(50, 12, seed=2)
+    task = data.memory_task(50, 12, seed=2)
     x, marker, cue, target = task
     assert x.shape == marker.shape == cue.shape == target.shape == (50, 12)
     assert np.all(marker.sum(1) == 1) and np.all(cue.sum(1) == 1)
@@ -119,7 +120,7 @@ def test_memory_task_structure():
     assert np.allclose(target[rows, cue.argmax(1)], x[rows, marker.argmax(1)])
     assert np.count_nonzero(target) <= 50
     with pytest.raises(ValueError, match="T"):
-        cec.memory_task(3, 1)
+        data.memory_task(3, 1)
 
 
 def test_hand_set_gate_is_nearly_binary():
@@ -128,7 +129,7 @@ def test_hand_set_gate_is_nearly_binary():
 
 
 def test_weight_conflict_study_tells_the_story():
-    task = cec.memory_task(500, 20, seed=0)
+    task = data.memory_task(500, 20, seed=0)
     bare, best_in, in_gate, best_out, both = cec.weight_conflict_study(task)
     baseline = float((task.target[task.cue == 1] ** 2).mean())
     assert bare.mse_cue > baseline
@@ -150,13 +151,13 @@ def test_compute_error_flow_view():
 
 def test_plots_draw():
     from lstmbook import viz
-    from lstmbook.widgets import _draw_error_flow
+    from lstmbook.viz import plot_error_flow_view as _draw_error_flow
 
     fig, axes = plt.subplots(1, 3)
     view = _compute_error_flow(0.9, T=20)
     assert _draw_error_flow(axes[0], view, scale=0.9) is axes[0]
     assert len(axes[0].get_lines()) >= 3
-    task = cec.memory_task(2, 10, seed=0)
+    task = data.memory_task(2, 10, seed=0)
     s, y = cec.gated_cec(task.x[0])
     assert viz.plot_cec_traces(axes[1], task.x[0], {"s": s, "y": y}, marker=task.marker[0],
                                cue=task.cue[0]) is axes[1]

@@ -1,14 +1,14 @@
-"""Chapter 6 (LSTM gates): lstmbook.gates, the gate explorer's compute and plots, the LSTM-step
+"""Chapter 6 (LSTM gates): chapters.ch06_lstm_gates, the gate explorer's compute and plots, the LSTM-step
 grader and the chapter's quiz answers."""
 
 import numpy as np
 import pytest
 
 import lstmbook
-from lstmbook import gates
+from lstmbook.chapters import ch06_lstm_gates as gates
 from lstmbook.exercises import check_lstm_cell_update
-from lstmbook.functions import sigmoid
-from lstmbook.lstm import lstm_step, split_gates
+from lstmbook.nn.activations import sigmoid
+from lstmbook.nn.lstm import lstm_step, split_gates
 from lstmbook.quiz import load_quiz, recompute
 
 
@@ -174,7 +174,7 @@ def test_cell_path_bad_input():
 
 # --------------------------------------------------------------------------- widget and plots
 def test_gate_explorer_compute():
-    from lstmbook.widgets import _compute_gate_explorer
+    from lstmbook.chapters.ch06_lstm_gates import gate_explorer_view as _compute_gate_explorer
 
     a = _compute_gate_explorer(write_at=4, forget=1.0, read_at=17)
     assert np.all(a.run.c[3:] == a.stored) and a.read == pytest.approx(np.tanh(a.stored))
@@ -195,7 +195,8 @@ def test_gate_explorer_draws_and_builds():
     import matplotlib.pyplot as plt
 
     from lstmbook import viz
-    from lstmbook.widgets import _compute_gate_explorer, _draw_gate_explorer
+    from lstmbook.chapters.ch06_lstm_gates import gate_explorer_view as _compute_gate_explorer
+    from lstmbook.viz import plot_gate_explorer_view as _draw_gate_explorer
 
     view = _compute_gate_explorer(write_at=4, write_len=21, read_at=17)
     fig, axes = plt.subplots(2, 1)

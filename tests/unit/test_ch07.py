@@ -10,12 +10,13 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import lstmbook  # noqa: E402
-from lstmbook import peephole_study as ps  # noqa: E402
+from lstmbook.chapters import ch07_peephole as ps
+from lstmbook.chapters.ch07_peephole import peephole_timing_view as _compute_peephole_timing
 from lstmbook.exercises import check_peephole_input_gate  # noqa: E402
-from lstmbook.functions import sigmoid  # noqa: E402
-from lstmbook.gradcheck import check_layer_gradients  # noqa: E402
+from lstmbook.nn.activations import sigmoid  # noqa: E402
+from lstmbook.nn.gradcheck import check_layer_gradients  # noqa: E402
 from lstmbook.quiz import load_quiz, recompute  # noqa: E402
-from lstmbook.widgets import _compute_peephole_timing, _draw_peephole_timing  # noqa: E402
+from lstmbook.viz import plot_peephole_timing_view as _draw_peephole_timing
 
 TINY = {"H": 3, "T": 8, "delay": 3, "steps": 5, "batch_size": 4, "n_test": 10}
 

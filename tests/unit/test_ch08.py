@@ -4,27 +4,29 @@ the bidirectional explorer's compute, the bidirectional grader and the quiz's nu
 import numpy as np
 import pytest
 
-from lstmbook import GRU, LSTM, Bidirectional, Stack, gru_step, interop
-from lstmbook import variants_study as vs
+from lstmbook import GRU, LSTM, Bidirectional, Stack, data, gru_step
+from lstmbook.chapters import ch08_variants as vs
+from lstmbook.chapters.ch08_variants import BIRNN_SENTENCES as BIRNN_SENTENCES
+from lstmbook.chapters.ch08_variants import birnn_view as _compute_birnn_view
 from lstmbook.exercises import check_bidirectional
-from lstmbook.functions import sigmoid, tanh
-from lstmbook.lstm import split_gates
+from lstmbook.nn import interop
+from lstmbook.nn.activations import sigmoid, tanh
+from lstmbook.nn.lstm import split_gates
 from lstmbook.quiz import check_answers, key_matches, load_quiz
-from lstmbook.widgets import BIRNN_SENTENCES, _compute_birnn_view
 
 
 # --------------------------------------------------------------------------- the task
 def test_later_cue_task_structure():
-    d = vs.later_cue_task(400, T=9, seed=0)
-    V = len(vs.VOCAB)
+    d = data.later_cue_task(400, T=9, seed=0)
+    V = len(data.CUE_VOCAB)
     assert d.tokens.shape == d.tags.shape == d.ambiguous.shape == (400, 9)
     assert d.X.shape == (400, 9, V) and np.array_equal(d.X.argmax(-1), d.tokens)
-    idx = {w: i for i, w in enumerate(vs.VOCAB)}
-    fruit_cues = [idx[w] for w in vs.FRUIT_CUES]
-    company_cues = [idx[w] for w in vs.COMPANY_CUES]
+    idx = {w: i for i, w in enumerate(data.CUE_VOCAB)}
+    fruit_cues = [idx[w] for w in data.FRUIT_CUES]
+    company_cues = [idx[w] for w in data.COMPANY_CUES]
     assert np.all(d.tokens[:, -1] == idx["."])
     for toks, tags in zip(d.tokens, d.tags, strict=True):
-        nouns = np.flatnonzero(np.isin(toks, [idx[w] for w in vs.NOUNS]))
+        nouns = np.flatnonzero(np.isin(toks, [idx[w] for w in data.CUE_NOUNS]))
         cues = np.flatnonzero(np.isin(toks, fruit_cues + company_cues))
         assert len(nouns) == 1 and len(cues) == 1
         p, q = nouns[0], cues[0]
@@ -42,26 +44,27 @@ def test_later_cue_task_structure():
 
 
 def test_later_cue_task_is_deterministic_and_rejects_bad_input():
-    a, b = vs.later_cue_task(5, seed=3), vs.later_cue_task(5, seed=3)
+    a, b = data.later_cue_task(5, seed=3), data.later_cue_task(5, seed=3)
     assert np.array_equal(a.tokens, b.tokens) and np.array_equal(a.tags, b.tags)
     with pytest.raises(ValueError, match="T"):
-        vs.later_cue_task(5, T=2)
+        data.later_cue_task(5, T=2)
     with pytest.raises(ValueError, match="p_ambiguous"):
-        vs.later_cue_task(5, p_ambiguous=1.5)
+        data.later_cue_task(5, p_ambiguous=1.5)
     with pytest.raises(TypeError, match="n"):
-        vs.later_cue_task(2.5)
+        data.later_cue_task(2.5)
 
 
 def test_encode_decode():
-    tokens = vs.encode("Apple is something that I like to eat.")
-    assert vs.decode(tokens) == ["apple", "is", "something", "that", "i", "like", "to", "eat",
-                                 "."]
+    tokens = data.encode_cue_sentence("Apple is something that I like to eat.")
+    assert data.decode_cue_tokens(tokens) == ["apple", "is", "something", "that", "i", "like", "to",
+                                              "eat",
+                                              "."]
     with pytest.raises(ValueError, match="pear"):
-        vs.encode("a pear is something i like to eat")
+        data.encode_cue_sentence("a pear is something i like to eat")
     with pytest.raises(TypeError, match="sentence"):
-        vs.encode(["apple"])
+        data.encode_cue_sentence(["apple"])
     with pytest.raises(ValueError, match="tokens"):
-        vs.decode(np.array([0, 99]))
+        data.decode_cue_tokens(np.array([0, 99]))
 
 
 # --------------------------------------------------------------------------- bidirectional
@@ -79,9 +82,9 @@ def test_one_direction_guesses_and_two_directions_solve(directions):
 
 def test_direction_contributions_add_up_to_the_logits(directions):
     model = directions.bi_models[0]
-    tokens = vs.encode("Apple is something that I like to charge.")
+    tokens = data.encode_cue_sentence("Apple is something that I like to charge.")
     fwd, bwd, bias = vs.direction_contributions(model, tokens)
-    logits = model.forward(np.eye(len(vs.VOCAB))[tokens][None])[0]
+    logits = model.forward(np.eye(len(data.CUE_VOCAB))[tokens][None])[0]
     np.testing.assert_allclose(fwd + bwd + bias, logits, atol=1e-12)
     with pytest.raises(TypeError, match="Bidirectional"):
         vs.direction_contributions(directions.uni_models[0], tokens)
@@ -104,13 +107,13 @@ def test_birnn_view_backward_half_decides_apple(directions):
 
 # --------------------------------------------------------------------------- stacked
 def test_parity_task():
-    X, Y, mask = vs.parity_task(3, T=7, k=3, seed=0)
+    X, Y, mask = data.parity_task(3, T=7, k=3, seed=0)
     x = X[..., 0]
     assert set(np.unique(x)) <= {-1.0, 1.0}
     np.testing.assert_array_equal(Y[:, 2:, 0], x[:, 2:] * x[:, 1:-1] * x[:, :-2])
     assert not mask[:, :2].any() and mask[:, 2:].all()
     with pytest.raises(ValueError, match="k"):
-        vs.parity_task(2, T=3, k=4)
+        data.parity_task(2, T=3, k=4)
 
 
 def test_probe_r2():

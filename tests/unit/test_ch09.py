@@ -1,4 +1,4 @@
-"""Chapter 9, long time lags: lstmbook.long_lags, the explorer's compute, plots, grader, quiz
+"""Ch9, long time lags: chapters.ch09_long_time_lags, the explorer's compute, plots, grader, quiz
 keys, and the fast LSTM layer's extras (gate_seq, layouts) the chapter relies on."""
 
 import matplotlib
@@ -10,10 +10,12 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import lstmbook as lb  # noqa: E402
-from lstmbook import data, long_lags, lstm, viz  # noqa: E402
+from lstmbook import data, viz
+from lstmbook.chapters import ch09_long_time_lags as long_lags
+from lstmbook.chapters.ch09_long_time_lags import long_lag_race as _compute_long_lag_race
 from lstmbook.exercises import check_adding_target  # noqa: E402
+from lstmbook.nn import lstm
 from lstmbook.quiz import load_quiz, recompute  # noqa: E402
-from lstmbook.widgets import _compute_long_lag_race  # noqa: E402
 
 
 # --------------------------------------------------------------------------- baselines

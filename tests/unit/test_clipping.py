@@ -1,11 +1,11 @@
-"""lstmbook.clipping: clip by global norm (eq-clip-norm) and by value."""
+"""lstmbook.nn.clipping: clip by global norm (eq-clip-norm) and by value."""
 
 import warnings
 
 import numpy as np
 import pytest
 
-from lstmbook.clipping import clip_grad_norm, clip_grad_value, global_norm
+from lstmbook.nn.clipping import clip_grad_norm, clip_grad_value, global_norm
 
 
 class FakeLayer:

@@ -4,16 +4,8 @@ import numpy as np
 import pytest
 
 from lstmbook import data
-from lstmbook.data import (
-    adding_problem,
-    copy_task,
-    last_valid,
-    lengths_to_mask,
-    noisy_sine,
-    one_hot,
-    pad_sequences,
-    tiny_sentiment,
-)
+from lstmbook.data import adding_problem, copy_task, noisy_sine, tiny_sentiment
+from lstmbook.nn.sequences import last_valid, lengths_to_mask, one_hot, pad_sequences
 
 
 # --------------------------------------------------------------------------- adding problem
@@ -175,7 +167,7 @@ def test_tiny_sentiment_defeats_bag_of_words():
 
 # --------------------------------------------------------------------------- padding explorer
 def test_padding_explorer_compute():
-    from lstmbook.widgets import _compute_padding
+    from lstmbook.chapters.ch01_sequence_data import padding_view as _compute_padding
 
     v = _compute_padding(N=5, T=7, seed=2)
     assert v.X.shape == (5, 7, 2) and v.mask.shape == (5, 7)
@@ -196,7 +188,8 @@ def test_padding_figure_draws():
     import matplotlib.pyplot as plt
 
     from lstmbook import viz
-    from lstmbook.widgets import _compute_padding, _draw_padding
+    from lstmbook.chapters.ch01_sequence_data import padding_view as _compute_padding
+    from lstmbook.viz import plot_padding_view as _draw_padding
 
     fig, axes = plt.subplots(1, 4)
     assert _draw_padding(axes[0], _compute_padding(3, 4, 0)) is axes[0]

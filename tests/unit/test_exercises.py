@@ -4,8 +4,9 @@ and a reason that says what went wrong."""
 import numpy as np
 import pytest
 
-from lstmbook.data import last_valid
-from lstmbook.exercises import Case, Result, check_last_valid, compare, grade
+from lstmbook.exercises import check_last_valid
+from lstmbook.exercises.core import Case, Result, compare, grade
+from lstmbook.nn.sequences import last_valid
 
 
 def reasons(result):

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 import lstmbook as lb
-from lstmbook.gradcheck import check_layer_gradients, check_loss_gradient
-from lstmbook.losses import mse, softmax_cross_entropy
+from lstmbook.nn.gradcheck import check_layer_gradients, check_loss_gradient
+from lstmbook.nn.losses import mse, softmax_cross_entropy
 
 TOL = 1e-6
 N, T, D, H = 3, 5, 4, 6
@@ -171,7 +171,7 @@ def test_rnn_and_gru_layers_equal_chained_steps():
 
 
 def test_step_backward_functions_match_finite_differences():
-    from lstmbook.gradcheck import numerical_gradient, relative_error
+    from lstmbook.nn.gradcheck import numerical_gradient, relative_error
     rng = np.random.default_rng(0)
     x, h = rng.standard_normal((N, D)), rng.standard_normal((N, H))
     R = rng.standard_normal((N, H))

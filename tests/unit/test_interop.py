@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import lstmbook as lb
-from lstmbook.interop import from_torch, state_from_torch, state_to_torch, to_torch
+from lstmbook.nn.interop import from_torch, state_from_torch, state_to_torch, to_torch
 
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])

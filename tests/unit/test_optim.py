@@ -1,9 +1,9 @@
-"""lstmbook.optim: SGD with momentum and Adam, checked against updates written out by hand."""
+"""lstmbook.nn.optim: SGD with momentum and Adam, checked against updates written out by hand."""
 
 import numpy as np
 import pytest
 
-from lstmbook.optim import SGD, Adam, StepLR, halve_every
+from lstmbook.nn.optim import SGD, Adam, StepLR, halve_every
 
 
 class FakeLayer:

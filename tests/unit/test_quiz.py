@@ -43,7 +43,7 @@ def test_chapter_1_numeric_answers():
     numeric = [q for q in questions if q["type"] == "numeric"]
     assert len(numeric) >= 1 and all("check" in q for q in numeric)
     # Recompute independently of the check expressions, from the question's own numbers.
-    from lstmbook.data import lengths_to_mask, pad_sequences
+    from lstmbook.nn.sequences import lengths_to_mask, pad_sequences
 
     lengths = np.array([5, 3, 7, 2])
     assert int(lengths_to_mask(lengths, 7).sum()) == 17 == recompute(numeric[0])
@@ -180,7 +180,7 @@ def test_wrong_key_is_caught_by_check_answers():
 def test_check_can_call_the_package():
     q = copy.deepcopy(NUM)
     q["answers"][0]["value"] = 6
-    q["check"] = "lstmbook.data.lengths_to_mask(np.array([1, 2, 3])).sum()"
+    q["check"] = "lstmbook.nn.sequences.lengths_to_mask(np.array([1, 2, 3])).sum()"
     assert check_answers([q]) == [(0, 6)]
 
 
@@ -209,3 +209,21 @@ def test_show_quiz_embeds_questions_without_checks_and_with_accessible_colours(m
     assert isinstance(seen["ref"], list) and seen["ref"]
     assert all("check" not in q for q in seen["ref"])
     assert seen["colors"]["--jq-many-choice-bg"] == "#a33d00"
+
+
+def test_recompute_imports_modules_at_any_depth_in_a_fresh_interpreter():
+    """``quiz.recompute`` used to import ``lstmbook.<name>`` one level deep only, so a check on a
+    chapter module (a subpackage) worked only when something else had imported it first."""
+    import subprocess
+    import sys
+
+    from lstmbook.quiz import modules_named
+
+    expr = "lstmbook.chapters.ch05_cec.delta_scale(0.5, 1.0, 2) + lstmbook.nn.lstm.GATES.index('f')"
+    assert modules_named(expr) == ["lstmbook.chapters", "lstmbook.chapters.ch05_cec",
+                                   "lstmbook.nn", "lstmbook.nn.lstm"]
+    code = ("import sys; from lstmbook.quiz import recompute; "
+            f"v = recompute({{'check': {expr!r}}}); "
+            "assert 'lstmbook.chapters.ch05_cec' in sys.modules; print(v)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert float(out.stdout) == 1.25

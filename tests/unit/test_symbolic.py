@@ -6,7 +6,7 @@ import pytest
 sp = pytest.importorskip("sympy")
 
 from lstmbook import symbolic  # noqa: E402
-from lstmbook.functions import sigmoid  # noqa: E402
+from lstmbook.nn.activations import sigmoid  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +134,7 @@ def test_rnn_gradient_is_a_product_of_one_step_factors():
 
 @pytest.mark.parametrize("peepholes", [False, True], ids=["plain", "peepholes"])
 def test_lstm_cell_gradients_equal_the_numpy_backward_pass(peepholes):
-    from lstmbook.lstm import lstm_step, lstm_step_backward
+    from lstmbook.nn.lstm import lstm_step, lstm_step_backward
 
     cell = symbolic.lstm_cell_gradients(peepholes=peepholes)
     rng = np.random.default_rng(4)

@@ -1,10 +1,10 @@
 """lstmbook against torch.nn.RNN / LSTM / GRU (float64): outputs, final states and every
-gradient within 1e-8, weights moved through lstmbook.interop. Skipped when torch is absent."""
+gradient within 1e-8, weights moved through lstmbook.nn.interop. Skipped when torch is absent."""
 
 import numpy as np
 import pytest
 
-from lstmbook.interop import from_torch, state_from_torch, state_to_torch, to_torch
+from lstmbook.nn.interop import from_torch, state_from_torch, state_to_torch, to_torch
 
 torch = pytest.importorskip("torch", reason="torch not installed (optional: pip install torch)")
 

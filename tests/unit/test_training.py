@@ -2,10 +2,10 @@ import numpy as np
 import pytest
 
 import lstmbook as lb
-from lstmbook.gradcheck import check_layer_gradients
-from lstmbook.losses import mse, softmax_cross_entropy
-from lstmbook.optim import SGD, Adam
-from lstmbook.training import Batch, SequenceModel, train
+from lstmbook.nn.gradcheck import check_layer_gradients
+from lstmbook.nn.losses import mse, softmax_cross_entropy
+from lstmbook.nn.optim import SGD, Adam
+from lstmbook.nn.training import Batch, SequenceModel, train
 
 
 def test_many_to_one_model_gradients_with_lengths():

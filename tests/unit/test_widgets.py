@@ -10,8 +10,8 @@ import pytest  # noqa: E402
 
 w = pytest.importorskip("ipywidgets")
 
-from lstmbook import variants_study as vs  # noqa: E402
 from lstmbook import widgets  # noqa: E402
+from lstmbook.chapters import ch08_variants as vs  # noqa: E402
 
 
 @pytest.fixture
@@ -89,8 +89,8 @@ def test_birnn_explorer_builds_and_updates(shown):
     assert before.startswith("<p>") and "fruit − company" in before
     choose = next(c for c in children if isinstance(c, w.Dropdown))
     text = next(c for c in children if isinstance(c, w.Text))
-    choose.value = widgets.BIRNN_SENTENCES[2]  # picking a sentence fills the text box
-    assert text.value == widgets.BIRNN_SENTENCES[2]
+    choose.value = vs.BIRNN_SENTENCES[2]  # picking a sentence fills the text box
+    assert text.value == vs.BIRNN_SENTENCES[2]
     assert info.value != before
     n = len(text.value.split()) + 1  # words plus the final "."
     assert shown[-1] == ((round(1.2 + 0.9 * n, 3), 3.2), 1)

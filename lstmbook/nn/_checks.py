@@ -36,6 +36,31 @@ def as_array(x, name: str, ndim: int | tuple[int, ...] | None = None, *, finite:
     return x
 
 
+def int_array(x, name: str, ndim: int | None = None) -> np.ndarray:
+    """An ndarray of integers (token ids, lengths); a list is refused, as for float arrays."""
+    if not isinstance(x, np.ndarray):
+        raise TypeError(
+            f"{name} must be a numpy.ndarray of integers, got {type(x).__name__}"
+            + (" (convert it with np.asarray(...))" if isinstance(x, list | tuple) else "")
+        )
+    if not np.issubdtype(x.dtype, np.integer):
+        raise TypeError(f"{name} must have an integer dtype, got {x.dtype}")
+    if ndim is not None and x.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimension(s), got shape {x.shape}")
+    return x
+
+
+def float_dtype(dtype, name: str = "dtype") -> np.dtype:
+    """The compute dtype of a layer or a data set: float64 (gradient checks) or float32 (speed)."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError as err:
+        raise TypeError(f"{name} must be float32 or float64, got {dtype!r}") from err
+    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise TypeError(f"{name} must be float32 or float64, got {dt}")
+    return dt
+
+
 def check_shape(x: np.ndarray, name: str, shape: tuple) -> None:
     """Check ``x.shape`` against ``shape`` (``None`` entries match any size)."""
     if len(x.shape) != len(shape) or any(
@@ -81,6 +106,24 @@ def nonnegative_float(x, name: str) -> float:
     return float(x)
 
 
+def probability(x, name: str) -> float:
+    """A probability: a number in [0, 1]."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{name} must be a probability in [0, 1], got {type(x).__name__} {x!r}")
+    if not 0.0 <= x <= 1.0:  # also refuses NaN
+        raise ValueError(f"{name} must be a probability in [0, 1], got {x}")
+    return float(x)
+
+
+def fraction(x, name: str) -> float:
+    """A decay rate or a dropout rate: a number in [0, 1)."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{name} must be a number in [0, 1), got {type(x).__name__} {x!r}")
+    if not 0.0 <= x < 1.0:  # also refuses NaN
+        raise ValueError(f"{name} must be a number in [0, 1), got {x}")
+    return float(x)
+
+
 def positive_float(x, name: str) -> float:
     """A threshold or rate: a finite number > 0."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
@@ -106,5 +149,5 @@ def check_finite_loss(value: float, where: str) -> None:
     if not np.isfinite(value):
         raise FloatingPointError(
             f"{where} is {value}: training diverged. Lower the learning rate or clip the gradients "
-            "(lstmbook.clipping.clip_grad_norm)."
+            "(lstmbook.nn.clipping.clip_grad_norm)."
         )

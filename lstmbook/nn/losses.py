@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import as_array
-from .functions import log_softmax
+from .activations import log_softmax
 
 _REDUCTIONS = ("mean", "sum")
 

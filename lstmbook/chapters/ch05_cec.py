@@ -16,7 +16,7 @@ the forget gate held at 1 and ``f`` the identity, plus an output gate)::
 
 with the gates either absent (all ones: the bare self-loop), hand-set, or replaced by one fixed
 weight, to show the input and output weight conflicts of Hochreiter & Schmidhuber (1997).
-Only NumPy is needed; the RNN error flow uses :class:`lstmbook.rnn.RNN` itself.
+Only NumPy is needed; the RNN error flow uses :class:`lstmbook.nn.rnn.RNN` itself.
 """
 
 from __future__ import annotations
@@ -25,13 +25,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import as_array, make_rng, nonnegative_int, positive_int, real_number
-from .functions import sigmoid
-from .rnn import RNN
+from lstmbook.data import MemoryTask
+from lstmbook.nn._checks import as_array, make_rng, nonnegative_int, positive_int, real_number
+from lstmbook.nn.activations import sigmoid
+from lstmbook.nn.rnn import RNN
 
 __all__ = [
-    "ErrorFlow", "MemoryTask", "WeightConflictRow", "cec_error_flow", "delta_recursion",
-    "delta_scale", "gated_cec", "hand_set_gate", "memory_task", "rnn_error_flow",
+    "ErrorByLag", "ErrorFlowView", "WeightConflictRow", "cec_error_flow", "delta_recursion",
+    "delta_scale", "error_flow_view", "gated_cec", "hand_set_gate", "rnn_error_flow",
     "weight_conflict_study",
 ]
 
@@ -79,27 +80,27 @@ def delta_recursion(w, fprime, steps) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- error against lag
-class ErrorFlow(NamedTuple):
+class ErrorByLag(NamedTuple):
     """Error reaching each step, relative to the error injected at the last step."""
 
     lags: np.ndarray  #: (T,) 0, 1, …, T - 1 steps back from the last step
     ratio: np.ndarray  #: (T,) ‖∂L/∂h_{T-1-lag}‖ / ‖∂L/∂h_{T-1}‖, averaged over the batch
 
 
-def _flow_from(layer: RNN, X: np.ndarray, dY_last: np.ndarray) -> ErrorFlow:
+def _flow_from(layer: RNN, X: np.ndarray, dY_last: np.ndarray) -> ErrorByLag:
     Y, _ = layer.forward(X)
     dY = np.zeros_like(Y)
     dY[:, -1] = dY_last
     layer.backward(dY)
     norms = np.linalg.norm(layer.dh_seq, axis=2)  # (N, T)
     ratio = (norms / norms[:, -1:]).mean(axis=0)[::-1]
-    return ErrorFlow(np.arange(X.shape[1]), ratio)
+    return ErrorByLag(np.arange(X.shape[1]), ratio)
 
 
-def rnn_error_flow(scale, *, T=100, H=16, N=8, nonlinearity="tanh", seed=0) -> ErrorFlow:
+def rnn_error_flow(scale, *, T=100, H=16, N=8, nonlinearity="tanh", seed=0) -> ErrorByLag:
     """Measure how the error of a plain RNN shrinks or grows with the lag.
 
-    An :class:`lstmbook.rnn.RNN` with ``H`` units gets a recurrent matrix ``U = scale · Q``
+    An :class:`lstmbook.nn.rnn.RNN` with ``H`` units gets a recurrent matrix ``U = scale · Q``
     (``Q`` a random orthogonal matrix, so every singular value of ``U`` equals ``scale``),
     input weights drawn from N(0, 1) and zero bias; it reads ``N`` random sequences of ``T``
     steps. An error of norm 1 is injected at the last step and sent back by the layer's own
@@ -126,8 +127,8 @@ def rnn_error_flow(scale, *, T=100, H=16, N=8, nonlinearity="tanh", seed=0) -> E
     return _flow_from(rnn, X, v / np.linalg.norm(v, axis=1, keepdims=True))
 
 
-def cec_error_flow(*, T=100, N=8, seed=0) -> ErrorFlow:
-    """The same measurement for a CEC: an :class:`lstmbook.rnn.RNN` of
+def cec_error_flow(*, T=100, N=8, seed=0) -> ErrorByLag:
+    """The same measurement for a CEC: an :class:`lstmbook.nn.rnn.RNN` of
     one linear (``"identity"``) unit with self-weight ``U = 1``, input
     weight 1 and no bias. The ratio is 1 at every lag ({ref}`eq-cec`)."""
     T, N = positive_int(T, "T"), positive_int(N, "N")
@@ -171,35 +172,6 @@ def gated_cec(x, g_in=None, g_out=None, *, s0=0.0):
         state = state + g_in[..., t] * x[..., t]  # self-weight 1
         s[..., t] = state
     return s, g_out * s
-
-
-class MemoryTask(NamedTuple):
-    """A store-and-recall task for the memory-cell demos (all arrays ``(n, T)``)."""
-
-    x: np.ndarray  #: the values, uniform in (-1, 1) at every step
-    marker: np.ndarray  #: 1.0 at the one step whose value must be stored, else 0
-    cue: np.ndarray  #: 1.0 at the one step where the stored value must be read out, else 0
-    target: np.ndarray  #: the stored value at the cue step, 0 at every other step
-
-
-def memory_task(n, T, *, seed=None, rng=None) -> MemoryTask:
-    """``n`` sequences of ``T`` steps: one relevant value (marked, in the first half) among
-    ``T - 1`` distractors, to be output at the cue step (in the second half) and nowhere else.
-    """
-    n, T = positive_int(n, "n"), positive_int(T, "T")
-    if T < 2:
-        raise ValueError(f"T must be >= 2 (a marked step, then a cue step), got {T}")
-    gen = make_rng(rng, seed)
-    x = gen.uniform(-1.0, 1.0, size=(n, T))
-    rows = np.arange(n)
-    first = gen.integers(0, T // 2, size=n)
-    cue_at = gen.integers(T // 2, T, size=n)
-    marker = np.zeros((n, T))
-    cue = np.zeros((n, T))
-    marker[rows, first] = 1.0
-    cue[rows, cue_at] = 1.0
-    target = cue * x[rows, first][:, None]
-    return MemoryTask(x, marker, cue, target)
 
 
 def hand_set_gate(signal, *, weight=20.0, bias=-10.0) -> np.ndarray:
@@ -266,3 +238,29 @@ def weight_conflict_study(task: MemoryTask, *, gate_weight=20.0) -> list[WeightC
         row("input gate, best fixed w_out", w_out * s_gate, w_out=w_out),
         row("input and output gates", y_both),
     ]
+
+
+# --------------------------------------------------------------------------- the explorer
+class ErrorFlowView(NamedTuple):
+    lags: np.ndarray  #: (T,) steps back from the last step
+    rnn: np.ndarray  #: (T,) the plain RNN's error ratio at each lag
+    cec: np.ndarray  #: (T,) the CEC's error ratio (all ones)
+    theory: np.ndarray  #: (T,) scale ** lag, the linear RNN's exact ratio
+    summary: str
+
+
+def error_flow_view(scale=1.0, nonlinearity="tanh", T=100, H=16, seed=0) -> ErrorFlowView:
+    """Error against lag for a plain RNN (recurrent matrix ``scale · Q``, ``Q`` orthogonal) and
+    for a CEC (:func:`rnn_error_flow`, :func:`cec_error_flow`).
+
+    Pure: the same arguments give the same arrays.
+    """
+    rnn = rnn_error_flow(scale, T=T, H=H, nonlinearity=nonlinearity, seed=seed)
+    cec = cec_error_flow(T=T, seed=seed)
+    theory = float(scale) ** rnn.lags.astype(float)
+    k = min(50, T - 1)
+    summary = (f"{k} steps back, the {nonlinearity} RNN's error is {rnn.ratio[k]:.3g} times the "
+               f"error at the end (scale^{k} = {theory[k]:.3g}); the CEC's is "
+               f"{cec.ratio[k]:.4f}.")
+    return ErrorFlowView(rnn.lags, rnn.ratio, cec.ratio, theory, summary)
+

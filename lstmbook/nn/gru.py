@@ -18,9 +18,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._layer import RecurrentLayer
-from .functions import sigmoid, tanh
+from .activations import sigmoid, tanh
 from .lstm import split_gates
+from .protocol import RecurrentLayer
 
 #: The order of the gate blocks in W, U and b.
 GRU_GATES = ("r", "z", "n")

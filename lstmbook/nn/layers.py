@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import as_array, make_rng, positive_int
-from ._layer import check_dtype
+from .protocol import check_dtype
 
 
 class Linear:

@@ -22,14 +22,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import make_rng, positive_float, positive_int
-from .data import adding_problem
-from .layers import Linear
-from .losses import mse
-from .lstm import LSTM, lstm_step
-from .optim import Adam, halve_every
-from .rnn import RNN
-from .training import Batch, SequenceModel, train
+from lstmbook.data import adding_problem
+from lstmbook.nn._checks import make_rng, positive_float, positive_int
+from lstmbook.nn.layers import Linear
+from lstmbook.nn.losses import mse
+from lstmbook.nn.lstm import LSTM, lstm_step
+from lstmbook.nn.optim import Adam, halve_every
+from lstmbook.nn.rnn import RNN
+from lstmbook.nn.training import Batch, SequenceModel, train
 
 __all__ = [
     "AddingRun",
@@ -38,6 +38,7 @@ __all__ = [
     "evaluate",
     "fraction_correct_1997",
     "gradient_norm_per_step",
+    "long_lag_race",
     "held_out_set",
     "make_model",
     "mean_predictor_mse",
@@ -69,7 +70,7 @@ def _cell(cell) -> str:
 
 def make_model(cell="lstm", *, hidden=8, forget_bias=1.0, seed=0, dtype=np.float32):
     """A recurrent layer (``"lstm"`` or ``"rnn"``, input size 2) and a Linear read-out of its
-    last step: a :class:`lstmbook.training.SequenceModel` with ``readout="last"``."""
+    last step: a :class:`lstmbook.nn.training.SequenceModel` with ``readout="last"``."""
     _cell(cell)
     hidden = positive_int(hidden, "hidden")
     rng = make_rng(seed=seed)
@@ -223,3 +224,17 @@ def fraction_correct_1997(pred, target, tol=0.04) -> float:
                          f"{target.shape}")
     tol = positive_float(tol, "tol")
     return float(np.mean(np.abs(pred - target) / 4.0 < tol))
+
+
+# --------------------------------------------------------------------------- the explorer
+def long_lag_race(T=20, hidden=8, *, iters=600, seed=0):
+    """Train an RNN and an LSTM of ``hidden`` units on the adding problem with lag ``T``
+    (:func:`race`, a short schedule); returns the
+    :class:`Race` with both test-MSE curves. Pure: same arguments, same
+    curves."""
+    T = positive_int(T, "T")
+    if T < 2:
+        raise ValueError(f"T must be >= 2 (one marker in each half), got {T}")
+    return race(T, positive_int(hidden, "hidden"), iters=positive_int(iters, "iters"),
+                seed=seed)
+

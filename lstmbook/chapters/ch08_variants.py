@@ -21,120 +21,38 @@ GRU against LSTM ({ref}`eq-gru`)
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import make_rng, positive_float, positive_int
-from .data import copy_task, one_hot
-from .gru import GRU
-from .layers import Bidirectional, Linear, Stack
-from .losses import mse, softmax_cross_entropy
-from .lstm import LSTM, split_gates
-from .optim import Adam
-from .training import Batch, SequenceModel, train
+from lstmbook.data import (
+    CUE_NOUNS,
+    CUE_TAGS,
+    CUE_VOCAB,
+    CueTask,
+    copy_task,
+    decode_cue_tokens,
+    encode_cue_sentence,
+    later_cue_task,
+    parity_task,
+)
+from lstmbook.nn._checks import make_rng, positive_float, positive_int
+from lstmbook.nn.gru import GRU
+from lstmbook.nn.layers import Bidirectional, Linear, Stack
+from lstmbook.nn.losses import mse, softmax_cross_entropy
+from lstmbook.nn.lstm import LSTM, split_gates
+from lstmbook.nn.optim import Adam
+from lstmbook.nn.sequences import one_hot
+from lstmbook.nn.training import Batch, SequenceModel, train
 
 __all__ = [
-    "COMPANY_CUES", "FILLER", "FRUIT_CUES", "NOUNS", "TAGS", "VOCAB", "CellComparison",
-    "CueTask", "DirectionComparison", "StackRun", "compare_cells", "compare_directions",
-    "count_params", "decode", "direction_contributions", "encode", "flip_update_gate",
-    "later_cue_task", "make_tagger", "parity_task", "probe_r2", "tagger_accuracy",
+    "BIRNN_SENTENCES", "BirnnView", "CellComparison", "DirectionComparison", "StackRun",
+    "birnn_view", "compare_cells", "compare_directions", "count_params",
+    "direction_contributions", "flip_update_gate", "make_tagger", "probe_r2", "tagger_accuracy",
     "train_stack", "train_tagger",
 ]
 
-# --------------------------------------------------------------------------- the later-cue task
-#: Words whose class never changes: "banana" is a fruit, "google" a company.
-NOUNS = ("apple", "banana", "google")
-#: Cue words: after "apple", one of these settles its class.
-FRUIT_CUES = ("eat", "peel")
-COMPANY_CUES = ("use", "charge")
-#: Words that carry no class information.
-FILLER = ("is", "something", "that", "i", "like", "to", "really", "my")
-#: The vocabulary: token id = position in this tuple ("." ends every sentence).
-VOCAB = NOUNS + FRUIT_CUES + COMPANY_CUES + FILLER + (".",)
-#: The tag of each token: "other" for every word except the noun, which is fruit or company.
-TAGS = ("other", "fruit", "company")
-
-_IDX = {w: i for i, w in enumerate(VOCAB)}
 _KINDS = {"lstm": LSTM, "gru": GRU}
-
-
-class CueTask(NamedTuple):
-    """A batch of the later-cue task (:func:`later_cue_task`)."""
-
-    tokens: np.ndarray  #: (n, T) int token ids (into VOCAB)
-    X: np.ndarray  #: (n, T, len(VOCAB)) one-hot inputs
-    tags: np.ndarray  #: (n, T) int tag ids (into TAGS)
-    ambiguous: np.ndarray  #: (n, T) bool, True where the token is "apple"
-
-
-def later_cue_task(n, T=9, *, p_ambiguous=0.5, rng=None, seed=None) -> CueTask:
-    """Sentences of ``T`` tokens to tag word by word; the tag of "apple" depends on a later word.
-
-    Each sentence holds one noun at a random position ``p`` in ``[0, T − 3]``, one cue word at a
-    random position in ``(p, T − 2]`` (always *after* the noun), filler words elsewhere and "."
-    at the end. With probability ``p_ambiguous`` the noun is "apple" and its class (fruit or
-    company, equally likely) shows only in the cue ("eat"/"peel" or "use"/"charge"); otherwise
-    it is "banana" (fruit) or "google" (company) and the cue agrees with it. The tag is the
-    noun's class at the noun and "other" everywhere else.
-
-    A model that reads left to right cannot know the tag of "apple" when it reaches it: the best
-    it can do there is guess (50 %); a model that also reads right to left can.
-    """
-    n = positive_int(n, "n")
-    T = positive_int(T, "T")
-    if T < 3:
-        raise ValueError(f"T must be at least 3 (noun, cue, '.'), got {T}")
-    if isinstance(p_ambiguous, bool) or not isinstance(p_ambiguous, int | float) or not (
-            0.0 <= p_ambiguous <= 1.0):
-        raise ValueError(f"p_ambiguous must be a probability in [0, 1], got {p_ambiguous!r}")
-    gen = make_rng(rng, seed)
-    filler = np.array([_IDX[w] for w in FILLER])
-    tokens = gen.choice(filler, size=(n, T))
-    tokens[:, -1] = _IDX["."]
-    tags = np.zeros((n, T), dtype=np.int64)
-    rows = np.arange(n)
-    p = gen.integers(0, T - 2, size=n)                      # noun position
-    q = p + 1 + gen.integers(0, T - 2 - p)                   # cue position, after the noun
-    cls = gen.integers(1, 3, size=n)                         # 1 fruit, 2 company
-    amb = gen.random(n) < p_ambiguous
-    noun = np.where(amb, _IDX["apple"], np.where(cls == 1, _IDX["banana"], _IDX["google"]))
-    fruit_cue = gen.choice([_IDX[w] for w in FRUIT_CUES], size=n)
-    company_cue = gen.choice([_IDX[w] for w in COMPANY_CUES], size=n)
-    tokens[rows, p] = noun
-    tokens[rows, q] = np.where(cls == 1, fruit_cue, company_cue)
-    tags[rows, p] = cls
-    return CueTask(tokens, one_hot(tokens, len(VOCAB)), tags, tokens == _IDX["apple"])
-
-
-def encode(sentence) -> np.ndarray:
-    """Token ids ``(T,)`` of a sentence written in the task's vocabulary.
-
-    Case is ignored and "." is split off: ``encode("Apple is something that I like to eat.")``.
-    Raises ValueError naming any word outside :data:`VOCAB`.
-    """
-    if not isinstance(sentence, str):
-        raise TypeError(f"sentence must be a str, got {type(sentence).__name__}")
-    words = re.findall(r"[a-z]+|\.", sentence.lower())
-    if not words:
-        raise ValueError(f"sentence must contain at least one word, got {sentence!r}")
-    unknown = sorted({w for w in words if w not in _IDX})
-    if unknown:
-        raise ValueError(f"sentence has words outside the vocabulary: {unknown}; "
-                         f"the vocabulary is {list(VOCAB)}")
-    return np.array([_IDX[w] for w in words], dtype=np.int64)
-
-
-def decode(tokens) -> list[str]:
-    """The words of token ids (the inverse of :func:`encode`)."""
-    tokens = np.asarray(tokens)
-    if tokens.ndim != 1 or not np.issubdtype(tokens.dtype, np.integer):
-        raise TypeError(f"tokens must be a 1-d array of integer ids, got {tokens!r:.60}")
-    if np.any((tokens < 0) | (tokens >= len(VOCAB))):
-        raise ValueError(f"tokens must be ids in [0, {len(VOCAB)}), got {tokens.tolist()}")
-    return [VOCAB[t] for t in tokens]
-
 
 def _recurrent(kind, input_size, hidden_size, seed):
     if kind not in _KINDS:
@@ -144,20 +62,20 @@ def _recurrent(kind, input_size, hidden_size, seed):
 
 def make_tagger(kind="lstm", *, bidirectional=False, hidden_size=8, seed=0) -> SequenceModel:
     """A token tagger: an LSTM or GRU layer (optionally :class:`Bidirectional`, each direction
-    of ``hidden_size``) and a Linear head to the three :data:`TAGS` at every step."""
+    of ``hidden_size``) and a Linear head to the three :data:`CUE_TAGS` at every step."""
     hidden_size = positive_int(hidden_size, "hidden_size")
-    V = len(VOCAB)
+    V = len(CUE_VOCAB)
     if bidirectional:
         layer = Bidirectional(_recurrent(kind, V, hidden_size, seed),
                               _recurrent(kind, V, hidden_size, seed + 1000))
     else:
         layer = _recurrent(kind, V, hidden_size, seed)
-    return SequenceModel(layer, Linear(layer.hidden_size, len(TAGS), seed=seed + 2000))
+    return SequenceModel(layer, Linear(layer.hidden_size, len(CUE_TAGS), seed=seed + 2000))
 
 
 def train_tagger(model, *, steps=200, batch_size=32, lr=0.03, T=9, seed=0):
     """Train ``model`` with Adam on fresh batches of :func:`later_cue_task` (cross-entropy on
-    every token); returns the :class:`~lstmbook.training.History`."""
+    every token); returns the :class:`~lstmbook.nn.training.History`."""
     rng = make_rng(seed=seed)
     batch_size = positive_int(batch_size, "batch_size")
 
@@ -224,8 +142,8 @@ def direction_contributions(model, tokens):
         raise TypeError("model must be a SequenceModel whose layer is Bidirectional "
                         "(make_tagger(..., bidirectional=True))")
     tokens = np.asarray(tokens)
-    decode(tokens)  # checks the ids
-    Y, _ = model.layer.forward(one_hot(tokens[None], len(VOCAB)))
+    decode_cue_tokens(tokens)  # checks the ids
+    Y, _ = model.layer.forward(one_hot(tokens[None], len(CUE_VOCAB)))
     Hf = model.layer.fwd.hidden_size
     W, b = model.head.params["W"], model.head.params["b"]
     fwd = Y[0, :, :Hf] @ W[:, :Hf].T
@@ -234,22 +152,6 @@ def direction_contributions(model, tokens):
 
 
 # --------------------------------------------------------------------------- stacked layers
-def parity_task(n, T=12, *, k=3, rng=None, seed=None):
-    """Inputs ``x_t = ±1`` at random; target ``y_t = x_t · x_{t−1} ⋯ x_{t−k+1}`` (the parity of
-    the last ``k`` inputs, as ±1). Returns ``X (n, T, 1)``, ``Y (n, T, 1)`` and the loss
-    ``mask (n, T)`` (False for the first ``k − 1`` steps, where the target is undefined)."""
-    n, T, k = positive_int(n, "n"), positive_int(T, "T"), positive_int(k, "k")
-    if k > T:
-        raise ValueError(f"k must be at most T = {T}, got {k}")
-    gen = make_rng(rng, seed)
-    x = gen.choice(np.array([-1.0, 1.0]), size=(n, T))
-    y = np.zeros((n, T))
-    y[:, k - 1:] = np.prod([x[:, j:T - k + 1 + j] for j in range(k)], axis=0)
-    mask = np.zeros((n, T), dtype=bool)
-    mask[:, k - 1:] = True
-    return x[..., None], y[..., None], mask
-
-
 class StackRun(NamedTuple):
     """A trained two-layer stack and what :func:`train_stack` measured on a test batch."""
 
@@ -378,3 +280,47 @@ def _seeds(seeds) -> tuple:
         if isinstance(s, bool) or not isinstance(s, int | np.integer) or s < 0:
             raise ValueError(f"seeds must hold integers >= 0, got {s!r}")
     return tuple(int(s) for s in seeds)
+
+
+# --------------------------------------------------------------------------- the explorer
+BIRNN_SENTENCES = (
+    "Apple is something that I like to eat.",
+    "Apple is something that I like to charge.",
+    "my apple is really something i like to peel.",
+    "i like to use my apple.",
+    "banana is something that i like to eat.",
+)
+
+
+class BirnnView(NamedTuple):
+    words: list  #: the sentence's words
+    fwd: np.ndarray  #: (T,) forward half's share of the fruit − company score at each word
+    bwd: np.ndarray  #: (T,) backward half's share
+    bias: float  #: the head's bias share of that score
+    tags: list  #: predicted tag of each word
+    noun: int | None  #: index of the first noun (apple, banana, google), or None
+    summary: str  #: one-paragraph description
+
+
+def birnn_view(model, sentence) -> BirnnView:
+    """Run a trained bidirectional tagger (:func:`lstmbook.chapters.ch08_variants.make_tagger` with
+    ``bidirectional=True``) on ``sentence`` and split its fruit − company score at every word
+    into the forward and the backward half's shares. Pure: no plotting, no globals."""
+    tokens = encode_cue_sentence(sentence)
+    fwd, bwd, bias = direction_contributions(model, tokens)
+    fi, ci = CUE_TAGS.index("fruit"), CUE_TAGS.index("company")
+    logits = fwd + bwd + bias
+    tags = [CUE_TAGS[k] for k in logits.argmax(axis=1)]
+    words = decode_cue_tokens(tokens)
+    nouns = [k for k, w in enumerate(words) if w in CUE_NOUNS]
+    noun = nouns[0] if nouns else None
+    f_m, b_m = fwd[:, fi] - fwd[:, ci], bwd[:, fi] - bwd[:, ci]
+    if noun is None:
+        summary = "No noun (apple, banana, google) in this sentence: every word is tagged 'other'."
+    else:
+        summary = (f"At '{words[noun]}' (word {noun + 1}) the fruit − company score is "
+                   f"{f_m[noun] + b_m[noun] + bias[fi] - bias[ci]:+.2f}: forward half "
+                   f"{f_m[noun]:+.2f}, backward half {b_m[noun]:+.2f}, bias "
+                   f"{bias[fi] - bias[ci]:+.2f}. Predicted tag: {tags[noun]}.")
+    return BirnnView(words, f_m, b_m, float(bias[fi] - bias[ci]), tags, noun, summary)
+

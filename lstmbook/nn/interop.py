@@ -68,8 +68,8 @@ def from_torch(kind, state_dict, *, num_layers=1, bidirectional=False, nonlinear
     """Build the lstmbook layer equal to ``torch.nn.RNN/LSTM/GRU`` with these weights.
 
     One layer, one direction gives an ``RNN``/``LSTM``/``GRU``; ``bidirectional`` wraps each
-    level in a :class:`~lstmbook.layers.Bidirectional`; ``num_layers > 1`` gives a
-    :class:`~lstmbook.layers.Stack`. ``state_dict`` maps PyTorch's names to arrays.
+    level in a :class:`~lstmbook.nn.layers.Bidirectional`; ``num_layers > 1`` gives a
+    :class:`~lstmbook.nn.layers.Stack`. ``state_dict`` maps PyTorch's names to arrays.
     """
     if not isinstance(state_dict, dict):
         raise TypeError(f"state_dict must be a dict of arrays, got {type(state_dict).__name__}")

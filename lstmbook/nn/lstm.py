@@ -21,8 +21,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._layer import RecurrentLayer
-from .functions import sigmoid, tanh
+from .activations import sigmoid, tanh
+from .protocol import RecurrentLayer
 
 #: The order of the gate blocks in W, U and b (PyTorch's order; g is the candidate c̃).
 GATES = ("i", "f", "g", "o")

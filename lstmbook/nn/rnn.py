@@ -14,8 +14,8 @@ from typing import NamedTuple
 import numpy as np
 
 from ._checks import as_array, make_rng, positive_float, positive_int
-from ._layer import RecurrentLayer, check_dtype
-from .functions import get_activation
+from .activations import get_activation
+from .protocol import RecurrentLayer, check_dtype
 
 
 class RNNCache(NamedTuple):

@@ -13,8 +13,8 @@ import numpy as np
 
 from ._checks import check_finite_loss, positive_int
 from .clipping import clip_grad_norm, global_norm
-from .data import last_valid
 from .layers import Container
+from .sequences import last_valid
 
 _READOUTS = ("all", "last")
 

@@ -17,38 +17,18 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import make_rng, positive_float, positive_int
-from .layers import Linear
-from .losses import mse
-from .lstm import LSTM
-from .optim import Adam
-from .training import Batch, SequenceModel, train
+from lstmbook.data import timing_task
+from lstmbook.nn._checks import make_rng, positive_float, positive_int
+from lstmbook.nn.layers import Linear
+from lstmbook.nn.losses import mse
+from lstmbook.nn.lstm import LSTM, lstm_step
+from lstmbook.nn.optim import Adam
+from lstmbook.nn.training import Batch, SequenceModel, train
 
-__all__ = ["Comparison", "RunResult", "Summary", "TimingTask", "compare_peepholes",
-           "summarize", "timing_task", "train_timing"]
-
-
-class TimingTask(NamedTuple):
-    """Arrays of :func:`timing_task` (unpacks as ``X, Y``)."""
-
-    X: np.ndarray  #: (n, T, 1) inputs: 1.0 at the pulse step, 0 elsewhere
-    Y: np.ndarray  #: (n, T, 1) targets: 1.0 at pulse + delay, 0 elsewhere
-
-
-def timing_task(n, T, *, delay, seed=None, rng=None) -> TimingTask:
-    """``n`` sequences of ``T`` steps, a pulse at ``t0`` uniform in ``[0, T - delay)``, a
-    target spike at ``t0 + delay``."""
-    n, T, delay = positive_int(n, "n"), positive_int(T, "T"), positive_int(delay, "delay")
-    if delay >= T:
-        raise ValueError(f"delay must be smaller than T = {T}, got {delay}")
-    gen = make_rng(rng, seed)
-    t0 = gen.integers(0, T - delay, size=n)
-    rows = np.arange(n)
-    X = np.zeros((n, T, 1))
-    Y = np.zeros((n, T, 1))
-    X[rows, t0, 0] = 1.0
-    Y[rows, t0 + delay, 0] = 1.0
-    return TimingTask(X, Y)
+__all__ = [
+    "Comparison", "PeepholeTimingView", "RunResult", "Summary", "compare_peepholes",
+    "peephole_timing_view", "summarize", "train_timing",
+]
 
 
 class RunResult(NamedTuple):
@@ -136,3 +116,48 @@ def summarize(runs) -> Summary:
     std = float(e.std(ddof=1)) if len(e) > 1 else 0.0
     return Summary(len(e), float(e.mean()), std, float(e.min()), float(e.max()),
                    float(acc.mean()), int((acc >= 0.99).sum()))
+
+
+# --------------------------------------------------------------------------- the explorer
+class PeepholeTimingView(NamedTuple):
+    t: np.ndarray  #: (T,) time steps
+    c: np.ndarray  #: (T,) the cell, growing by about `rate` per step
+    o: np.ndarray  #: (T,) the output gate σ(b_o + p_o c_t)
+    h: np.ndarray  #: (T,) the output o_t tanh(c_t)
+    fire_step: int  #: first step with o_t >= 0.5 (-1 if never)
+    summary: str
+
+
+def peephole_timing_view(p_o=4.0, b_o=-4.0, rate=0.07, T=30) -> PeepholeTimingView:
+    """One LSTM unit (:func:`lstmbook.nn.lstm.lstm_step`, H = 1) reading a constant input 1,
+    with input and forget gates held open (biases 10), candidate ``g = rate`` and no recurrent
+    weights: its cell counts up by ``rate`` per step. Its output gate has bias ``b_o`` and
+    peephole ``p_o`` ({ref}`eq-peephole`): with ``p_o > 0`` and ``b_o < 0`` it opens when the
+    cell passes ``-b_o / p_o``, so the unit fires at a time set by its weights.
+
+    Pure: the same arguments give the same arrays.
+    """
+    T = positive_int(T, "T")
+    for value, name in ((p_o, "p_o"), (b_o, "b_o"), (rate, "rate")):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
+            raise TypeError(f"{name} must be a finite number, got {value!r}")
+    if not 0 < rate < 1:
+        raise ValueError(f"rate must be in (0, 1) (the candidate is a tanh), got {rate}")
+    params = {
+        "W": np.zeros((4, 1)), "U": np.zeros((4, 1)),
+        "b": np.array([10.0, 10.0, np.arctanh(rate), float(b_o)]),
+        "p_i": np.zeros(1), "p_f": np.zeros(1), "p_o": np.array([float(p_o)]),
+    }
+    x = np.ones((1, 1))
+    h, c = np.zeros((1, 1)), np.zeros((1, 1))
+    cs, os_, hs = np.empty(T), np.empty(T), np.empty(T)
+    for t in range(T):
+        h, c, cache = lstm_step(x, h, c, params)
+        cs[t], os_[t], hs[t] = c[0, 0], cache.o[0, 0], h[0, 0]
+    opened = np.flatnonzero(os_ >= 0.5)
+    fire = int(opened[0]) if opened.size else -1
+    when = (f"o_t passes 0.5 at step {fire} (c_t = {cs[fire]:.2f})" if fire >= 0
+            else f"o_t never passes 0.5 (last o_t = {os_[-1]:.3f})")
+    summary = f"p_o = {p_o:g}, b_o = {b_o:g}: {when}"
+    return PeepholeTimingView(np.arange(T), cs, os_, hs, fire, summary)
+

@@ -18,22 +18,11 @@ parameter under the key ``(layer index, parameter name)`` in ``opt.state``.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from ._checks import as_array, positive_float, positive_int
+from ._checks import as_array, fraction, positive_float, positive_int
 
 __all__ = ["SGD", "Adam", "Optimizer", "StepLR", "halve_every"]
-
-
-def _fraction(x, name: str) -> float:
-    """A decay rate: a number in [0, 1)."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{name} must be a number in [0, 1), got {type(x).__name__} {x!r}")
-    if not 0.0 <= x < 1.0:  # also refuses NaN
-        raise ValueError(f"{name} must be a number in [0, 1), got {x}")
-    return float(x)
 
 
 class Optimizer:
@@ -107,7 +96,7 @@ class Optimizer:
                 raise FloatingPointError(
                     f"layers[{k}].grads[{name!r}] contains NaN or infinity: training diverged. "
                     "Lower the learning rate or clip the gradients "
-                    "(lstmbook.clipping.clip_grad_norm). No parameter was changed."
+                    "(lstmbook.nn.clipping.clip_grad_norm). No parameter was changed."
                 )
         return pairs
 
@@ -132,7 +121,7 @@ class SGD(Optimizer):
     """
 
     def __init__(self, layers, lr, momentum: float = 0.0):
-        self.momentum = _fraction(momentum, "momentum")
+        self.momentum = fraction(momentum, "momentum")
         super().__init__(layers, lr)
 
     def step(self) -> None:
@@ -165,7 +154,7 @@ class Adam(Optimizer):
     def __init__(self, layers, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8):
         if not isinstance(betas, list | tuple) or len(betas) != 2:
             raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-        self.betas = (_fraction(betas[0], "betas[0]"), _fraction(betas[1], "betas[1]"))
+        self.betas = (fraction(betas[0], "betas[0]"), fraction(betas[1], "betas[1]"))
         self.eps = positive_float(eps, "eps")
         self.t = 0  # number of steps taken
         super().__init__(layers, lr)

@@ -1,7 +1,7 @@
 """The LSTM's gates taken apart (chapter 6): the concatenated form, hand-set gate schedules, the
 "forget 1, input 0" memory, and the gradient along the cell path.
 
-Everything here is pure NumPy computation on top of :mod:`lstmbook.lstm`; the chapter's gate
+Everything here is pure NumPy computation on top of :mod:`lstmbook.nn.lstm`; the chapter's gate
 explorer (:func:`lstmbook.widgets.build_gate_explorer`) draws what :func:`run_cell` returns.
 
 - :func:`to_concat` / :func:`from_concat` convert between the book's ``W x_t + U h_{t-1} + b``
@@ -11,7 +11,7 @@ explorer (:func:`lstmbook.widgets.build_gate_explorer`) draws what :func:`run_ce
   values chosen by hand, step by step; :func:`gate_schedule` builds such schedules.
 - :func:`keep_forever_params` sets an LSTM's weights so that its forget gate is exactly 1 and
   its input gate exactly 0: the cell keeps its content for ever.
-- :func:`cell_path_gradient` chains :func:`lstmbook.lstm.lstm_step_backward` with ∂L/∂h = 0, the
+- :func:`cell_path_gradient` chains :func:`lstmbook.nn.lstm.lstm_step_backward` with ∂L/∂h = 0, the
   gradient along the cell alone, which equals the product of forget gates ({ref}`eq-cell-path`).
 """
 
@@ -22,16 +22,18 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import as_array, check_shape, make_rng, positive_int
-from .functions import sigmoid, tanh
-from .lstm import lstm_step, lstm_step_backward, split_gates
+from lstmbook.nn._checks import as_array, check_shape, make_rng, positive_int
+from lstmbook.nn.activations import sigmoid, tanh
+from lstmbook.nn.lstm import lstm_step, lstm_step_backward, split_gates
 
 __all__ = [
     "CellPath",
+    "GateExplorerView",
     "GateRun",
     "cell_path_gradient",
     "default_candidate",
     "from_concat",
+    "gate_explorer_view",
     "gate_schedule",
     "keep_forever_params",
     "lstm_param_count",
@@ -94,7 +96,7 @@ def lstm_step_concat(x_t, h_prev, c_prev, W_cat, b):
 
     ``z = [h_{t-1}, x_t]`` is one row per example (``(N, H + D)``); each gate is
     ``σ(z W_k^T + b_k)`` and the candidate ``tanh(z W_g^T + b_g)``. Returns ``(h_t, c_t)``; the
-    result equals :func:`lstmbook.lstm.lstm_step` with ``from_concat(W_cat, b, D)``.
+    result equals :func:`lstmbook.nn.lstm.lstm_step` with ``from_concat(W_cat, b, D)``.
     """
     z = np.concatenate([h_prev, x_t], axis=1)  # [h_{t-1}, x_t]
     a_i, a_f, a_g, a_o = split_gates(z @ W_cat.T + b)
@@ -263,8 +265,8 @@ class CellPath(NamedTuple):
 def cell_path_gradient(params, X, h0=None, c0=None) -> CellPath:
     """The gradient ∂c_T/∂c_t along the cell path ({ref}`eq-cell-path`), two ways.
 
-    Runs :func:`lstmbook.lstm.lstm_step` over ``X (N, T, D)``, then chains
-    :func:`lstmbook.lstm.lstm_step_backward` from ``dc_T = 1`` with ``dh = 0`` at every step
+    Runs :func:`lstmbook.nn.lstm.lstm_step` over ``X (N, T, D)``, then chains
+    :func:`lstmbook.nn.lstm.lstm_step_backward` from ``dc_T = 1`` with ``dh = 0`` at every step
     and the ``dh_prev`` it returns dropped: only the path along the cell remains, through
     ``c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t``. Returns a :class:`CellPath` with that gradient and,
     for comparison, the running product of the forget gates; the two are equal.
@@ -296,3 +298,47 @@ def cell_path_gradient(params, X, h0=None, c0=None) -> CellPath:
     for t in range(T - 1, -1, -1):
         product[t] = product[t + 1] * f[t]
     return CellPath(grad, product, f, np.stack(cs))
+
+
+# --------------------------------------------------------------------------- the explorer
+class GateExplorerView(NamedTuple):
+    run: object  #: GateRun: gates, candidate, c_t and h_t over t = 1 … T
+    stored: float  #: the cell state right after the write (what the cell holds)
+    read: float  #: h_t at the first step the output gate is open (0 if it never opens)
+    summary: str  #: one-paragraph description of what happened
+
+
+def gate_explorer_view(write_at=4, forget=1.0, erase_at=None, read_at=17, T=24,
+                           write_len=1, read_len=4) -> GateExplorerView:
+    """Run one LSTM unit with hand-set gates (:func:`gate_schedule` and
+    :func:`run_cell`): the input gate opens at ``write_at``, the forget gate stays
+    at ``forget`` (dropping to 0 at ``erase_at`` if given), the output gate opens at
+    ``read_at``. Steps are 1 … T. Pure: the same arguments give the same arrays."""
+    T = positive_int(T, "T")
+    run = run_cell(**gate_schedule(T, write_at=write_at, write_len=write_len, forget=forget,
+                                   erase_at=erase_at, read_at=read_at, read_len=read_len))
+    w_end = min(write_at + write_len - 1, T)
+    stored = float(run.c[w_end - 1])
+    read = float(run.h[read_at - 1]) if read_at is not None else 0.0
+    if write_len == 1:
+        parts = [f"The input gate opens at t = {write_at} and writes the candidate "
+                 f"{run.g[write_at - 1]:+.3f}: the cell now holds c = {stored:+.3f}."]
+    else:
+        parts = [f"The input gate is open from t = {write_at} to t = {w_end} and adds every "
+                 f"candidate offered: at t = {w_end} the cell holds c = {stored:+.3f}."]
+    if forget == 1 and w_end == T:
+        parts.append("The forget gate is at 1: nothing is erased, so the candidates pile up.")
+    elif forget == 1:
+        parts.append("The forget gate is at 1: while the input gate is shut, the content is "
+                     "kept unchanged.")
+    else:
+        parts.append(f"The forget gate is at {forget:.2f}: the content shrinks by that factor "
+                     "at every step.")
+    if erase_at is not None:
+        parts.append(f"At t = {erase_at} the forget gate drops to 0 and wipes the cell.")
+    if read_at is not None:
+        parts.append(f"The output gate opens at t = {read_at}: h = o·tanh(c) = {read:+.3f} "
+                     f"(the cell holds c = {run.c[read_at - 1]:+.3f} then).")
+    parts.append(f"After the last step c_{T} = {run.c[-1]:+.3f}.")
+    return GateExplorerView(run, stored, read, " ".join(parts))
+

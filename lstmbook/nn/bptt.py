@@ -37,7 +37,7 @@ def bptt(layer, head, X, targets, loss_fn, *, mask=None, truncate=None, state=No
     """Forward and backward through ``layer`` then the time-distributed ``head``; fills
     ``layer.grads`` and ``head.grads`` and returns a :class:`BPTTResult`.
 
-    ``loss_fn(pred, targets, mask, reduction)`` is one of :mod:`lstmbook.losses`; the loss is
+    ``loss_fn(pred, targets, mask, reduction)`` is one of :mod:`lstmbook.nn.losses`; the loss is
     the mean over all valid steps of the whole sequence, whatever ``truncate`` is, so full and
     truncated BPTT report the same number. ``truncate=None`` (or ≥ T) is full BPTT;
     ``truncate=k`` cuts the gradient every ``k`` steps. Stops with FloatingPointError when the

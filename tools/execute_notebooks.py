@@ -1,0 +1,57 @@
+"""Re-execute chapter notebooks in place, so their stored outputs are what the code prints now.
+
+Usage:  .venv/bin/python tools/execute_notebooks.py [book/NN_stem.ipynb ...]   (default: all)
+
+Runs each notebook top to bottom in a fresh kernel from ``book/`` (as the site build does), with
+one BLAS thread; stores the outputs; drops what changes from run to run without meaning anything
+(execution timing metadata, the saved widget state, which holds frozen snapshots of live
+widgets). Fails on the first error and names the cell.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def clean(nb) -> None:
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "display_data" and \
+                        "application/vnd.jupyter.widget-view+json" in out.get("data", {}):
+                    # keep the text fallback only: a widget view means nothing without a kernel
+                    out["data"] = {k: v for k, v in out["data"].items()
+                                   if k != "application/vnd.jupyter.widget-view+json"}
+
+
+def run(path: Path) -> float:
+    nb = nbformat.read(path, as_version=4)
+    t0 = time.perf_counter()
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    clean(nb)
+    nbformat.write(nb, path)
+    return time.perf_counter() - t0
+
+
+def main(argv: list[str]) -> int:
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    paths = [Path(a) for a in argv] or sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
+    for p in paths:
+        print(f"{p.name}: {run(p.resolve()):.1f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
