@@ -221,7 +221,7 @@ def recompute(question: dict):
 
     for mod in modules_named(expr):
         importlib.import_module(mod)
-    value = eval(expr, {"np": np, "lstmbook": lstmbook})  # noqa: S307 - the book's own data
+    value = eval(expr, {"np": np, "lstmbook": lstmbook})
     if isinstance(value, np.ndarray) and value.size == 1:
         value = value.item()
     if isinstance(value, np.generic):
@@ -281,7 +281,7 @@ def show_quiz(stem: str, **options):
 
     ``options`` go to ``jupyterquiz.display_quiz`` (e.g. ``shuffle_answers=False``).
     """
-    from jupyterquiz import display_quiz  # noqa: PLC0415 - optional dependency
+    from jupyterquiz import display_quiz
 
     questions = copy.deepcopy(load_quiz(stem))
     for q in questions:

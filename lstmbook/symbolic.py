@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy as sp
 
+from .nn._checks import positive_int
 from .nn.activations import sigmoid as _np_sigmoid
 from .nn.lstm import GATES
 
@@ -100,7 +101,11 @@ class DerivativeFacts:
         return self.difference == 0
 
 
-def _derivative_facts(name, label, x, f, closed_form) -> DerivativeFacts:
+def derivative_facts(name, label, x, f, closed_form) -> DerivativeFacts:
+    """Derive everything the book says about an activation's slope with SymPy: f', its
+    agreement with ``closed_form`` (written through f itself), f'', the critical point where f' is
+    largest, that maximum, the limits at ±∞, and NumPy versions of f and f'. ``label`` is the
+    book's equation label for the closed form."""
     d1 = sp.diff(f, x)
     d2 = sp.diff(f, x, 2)
     critical = sorted(sp.solve(sp.Eq(d2, 0), x), key=sp.default_sort_key)
@@ -136,7 +141,7 @@ def sigmoid_derivative() -> DerivativeFacts:
     """
     x = sp.Symbol("x", real=True)
     s = 1 / (1 + sp.exp(-x))
-    return _derivative_facts("sigmoid", "eq-sigmoid-grad", x, s, s * (1 - s))
+    return derivative_facts("sigmoid", "eq-sigmoid-grad", x, s, s * (1 - s))
 
 
 def tanh_derivative() -> DerivativeFacts:
@@ -148,7 +153,7 @@ def tanh_derivative() -> DerivativeFacts:
     """
     x = sp.Symbol("x", real=True)
     t = (sp.exp(x) - sp.exp(-x)) / (sp.exp(x) + sp.exp(-x))
-    return _derivative_facts("tanh", "eq-tanh-grad", x, t, 1 - t**2)
+    return derivative_facts("tanh", "eq-tanh-grad", x, t, 1 - t**2)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -339,8 +344,6 @@ def rnn_gradient_product(T: int = 3) -> RNNGradientProduct:
     Each factor is at most |u| (tanh' ≤ 1, {ref}`eq-tanh-grad`), so the product vanishes
     when |u| < 1 and may explode when |u| > 1 and the units stay unsaturated.
     """
-    from .nn._checks import positive_int
-
     T = positive_int(T, "T")
     w, u, b, h0 = sp.symbols("w u b h_0", real=True)
     xs = sp.symbols(f"x_1:{T + 1}", real=True)

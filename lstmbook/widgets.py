@@ -32,8 +32,8 @@ def _explorer(rows, controls, compute, draw, figsize, *, grid=(1, 1), errors=(),
     ``draw(axes, view)``. ``figsize`` is a pair or a function of the view. An exception of a
     type in ``errors`` is shown in red instead, and the old figure stays.
     """
-    import ipywidgets as w  # noqa: PLC0415
-    import matplotlib.pyplot as plt  # noqa: PLC0415
+    import ipywidgets as w
+    import matplotlib.pyplot as plt
 
     text = w.HTML() if text is None else text
     out = w.Output()
@@ -67,7 +67,7 @@ def _explorer(rows, controls, compute, draw, figsize, *, grid=(1, 1), errors=(),
 def build_padding_explorer(N=4, T=8, seed=0):
     """Sliders for N, T and the random lengths (seed); shows the padded batch, its mask and
     the steps a many-to-one head reads (red boxes). Needs a live kernel."""
-    import ipywidgets as w  # noqa: PLC0415
+    import ipywidgets as w
 
     n_slider = w.IntSlider(value=N, min=1, max=8, description="N (batch)")
     t_slider = w.IntSlider(value=T, min=1, max=12, description="T (steps)")
@@ -86,7 +86,7 @@ def build_hidden_explorer(scale=0.9, nonlinearity="tanh", init="zeros", seed=0):
     """A slider for the recurrent weight scale (spectral radius of U), menus for the
     nonlinearity and the initial state: shows every hidden unit over 30 steps and how the
     initial state fades. Needs a live kernel."""
-    import ipywidgets as w  # noqa: PLC0415
+    import ipywidgets as w
 
     s_slider = w.FloatSlider(value=scale, min=0.1, max=2.0, step=0.05,
                              description="radius of U")
@@ -107,7 +107,7 @@ def build_truncation_explorer(k=4, radius=1.5, T=24):
     """A slider for the truncation length k and a choice of recurrent spectral radius; shows
     which errors truncated BPTT keeps and how close its gradient is to full BPTT's. Needs a
     live kernel."""
-    import ipywidgets as w  # noqa: PLC0415
+    import ipywidgets as w
 
     k_slider = w.IntSlider(value=k, min=1, max=T, description="k (steps)")
     radius_box = w.Dropdown(options=[0.9, 1.5], value=radius, description="radius")
@@ -121,7 +121,7 @@ def build_truncation_explorer(k=4, radius=1.5, T=24):
 def build_gradient_norm_explorer(radius=1.0, nonlinearity="tanh", T=60):
     """A slider for the recurrent matrix's spectral radius and a choice of nonlinearity; plots
     ‖∂h_T/∂h_t‖ against T − t on a log scale. Needs a live kernel."""
-    import ipywidgets as w  # noqa: PLC0415
+    import ipywidgets as w
 
     r_slider = w.FloatSlider(value=radius, min=0.25, max=4.0, step=0.05,
                              description="radius")
@@ -141,7 +141,7 @@ def build_gradient_norm_explorer(radius=1.0, nonlinearity="tanh", T=60):
 def build_error_flow_explorer(scale=0.9, nonlinearity="tanh", T=100):
     """A slider for the plain RNN's weight scale and a choice of its activation; plots the error
     reaching each lag for that RNN and for a CEC. Needs a live kernel."""
-    import ipywidgets as w  # noqa: PLC0415
+    import ipywidgets as w
 
     scale_slider = w.FloatSlider(value=scale, min=0.5, max=3.0, step=0.05,
                                  description="weight scale")
@@ -160,7 +160,7 @@ def build_gate_explorer(write_at=4, forget=1.0, erase_at=None, read_at=17, T=24)
     """Sliders for when the input gate opens, the forget gate's level, when (if ever) the forget
     gate wipes the cell, and when the output gate opens; shows the gates, c_t and h_t.
     Needs a live kernel."""
-    import ipywidgets as w  # noqa: PLC0415
+    import ipywidgets as w
 
     style = {"description_width": "initial"}
     write = w.IntSlider(value=write_at, min=1, max=T, description="input gate opens at t =",
@@ -185,7 +185,7 @@ def build_gate_explorer(write_at=4, forget=1.0, erase_at=None, read_at=17, T=24)
 def build_peephole_timing_explorer(p_o=4.0, b_o=-4.0, rate=0.07, T=30):
     """Sliders for the output gate's peephole weight p_o and bias b_o and the cell's growth
     rate; plots when the output gate opens. Needs a live kernel."""
-    import ipywidgets as w  # noqa: PLC0415
+    import ipywidgets as w
 
     p_slider = w.FloatSlider(value=p_o, min=-4.0, max=10.0, step=0.5, description="p_o")
     b_slider = w.FloatSlider(value=b_o, min=-10.0, max=2.0, step=0.5, description="b_o")
@@ -202,7 +202,7 @@ def build_birnn_explorer(model, sentence=ch08.BIRNN_SENTENCES[0]):
     """Pick or type a sentence (words of the task's vocabulary); see what the forward and the
     backward half of the trained bidirectional ``model`` add to the fruit − company score at
     each word, and the predicted tags. Needs a live kernel."""
-    import ipywidgets as w  # noqa: PLC0415
+    import ipywidgets as w
     choose = w.Dropdown(options=list(ch08.BIRNN_SENTENCES), value=None, description="pick")
     text = w.Text(value=sentence, description="sentence", continuous_update=False,
                   layout=w.Layout(width="min(100%, 40em)"))
@@ -222,7 +222,7 @@ def build_birnn_explorer(model, sentence=ch08.BIRNN_SENTENCES[0]):
 def build_long_lag_explorer(T=20, hidden=8, iters=600):
     """Sliders for the lag T and the hidden size, and a button that trains an RNN and an LSTM
     live (a few seconds) and draws their test MSE. Needs a live kernel."""
-    import ipywidgets as w  # noqa: PLC0415
+    import ipywidgets as w
 
     style = {"description_width": "initial"}
     T_s = w.IntSlider(value=T, min=4, max=100, step=2, description="lag T", style=style)

@@ -14,7 +14,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from lstmbook.nn._checks import as_array, make_rng, positive_float, positive_int
+from lstmbook.nn._checks import (
+    as_array,
+    make_rng,
+    nonnegative_float,
+    one_of,
+    positive_float,
+    positive_int,
+)
 from lstmbook.nn.rnn import rnn_step, spectral_radius
 
 __all__ = [
@@ -56,14 +63,9 @@ def hidden_trajectories(scale=0.9, nonlinearity="tanh", init="zeros", *, T=30, H
     run from ``h_0 = 0`` is always computed too, so ``gap`` shows how the initial state fades.
     Pure: the same arguments give the same arrays.
     """
-    scale = float(scale)
-    if not np.isfinite(scale) or scale < 0:
-        raise ValueError(f"scale must be a finite number >= 0, got {scale}")
-    if nonlinearity not in NONLINEARITIES:
-        raise ValueError(f"nonlinearity must be one of {NONLINEARITIES}, got "
-                         f"{nonlinearity!r}")
-    if init not in INITS:
-        raise ValueError(f"init must be one of {INITS}, got {init!r}")
+    scale = nonnegative_float(scale, "scale")
+    one_of(nonlinearity, NONLINEARITIES, "nonlinearity")
+    one_of(init, INITS, "init")
     T = positive_int(T, "T")
     H = positive_int(H, "H")
     rng = make_rng(seed=seed)

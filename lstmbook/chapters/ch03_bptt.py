@@ -16,7 +16,14 @@ from typing import NamedTuple
 import numpy as np
 
 from lstmbook.data import noisy_sine
-from lstmbook.nn._checks import as_array, make_rng, positive_float, positive_int, real_number
+from lstmbook.nn._checks import (
+    as_array,
+    make_rng,
+    one_of,
+    positive_float,
+    positive_int,
+    real_number,
+)
 from lstmbook.nn.activations import get_activation
 from lstmbook.nn.bptt import bptt
 from lstmbook.nn.layers import Linear
@@ -107,7 +114,7 @@ def error_split(layer, head, X, targets, loss_fn):
     count = N * T
     dY = head.backward(dpred / count)
     h0 = np.zeros((N, layer.hidden_size))
-    H_prev = np.concatenate([h0[:, None], Y[:, :-1]], axis=1)  # h_{t-1} (N, T, H)
+    h_prev_all = np.concatenate([h0[:, None], Y[:, :-1]], axis=1)  # h_{t-1} (N, T, H)
     _, df = get_activation(layer.nonlinearity)
     dfs = df(Y)
     norms = np.zeros((T, T))
@@ -119,7 +126,7 @@ def error_split(layer, head, X, targets, loss_fn):
         dh = layer.dh_seq  # (N, T, H): ∂E_s/∂h_t
         norms[s] = np.linalg.norm(dh, axis=(0, 2))
         delta = dh * dfs
-        delta_U[s] = np.einsum("nti,ntj->tij", delta, H_prev)
+        delta_U[s] = np.einsum("nti,ntj->tij", delta, h_prev_all)
     return ErrorSplit(norms, delta_U, loss / count)
 
 
@@ -190,8 +197,7 @@ def rnn_with_radius(hidden_size, radius, nonlinearity="tanh", *, input_size=1, s
     """An Elman :class:`~lstmbook.nn.rnn.RNN` whose recurrent matrix U has spectral radius
     ``radius`` (U drawn standard normal, then rescaled); W and b keep the default init."""
     radius = positive_float(radius, "radius")
-    if nonlinearity not in NONLINEARITIES:
-        raise ValueError(f"nonlinearity must be one of {NONLINEARITIES}, got {nonlinearity!r}")
+    one_of(nonlinearity, NONLINEARITIES, "nonlinearity")
     H = positive_int(hidden_size, "hidden_size")
     gen = make_rng(seed=seed)
     rnn = RNN(input_size, H, nonlinearity=nonlinearity, rng=gen)

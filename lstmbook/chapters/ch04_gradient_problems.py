@@ -1,8 +1,9 @@
 """Chapter 4, vanishing and exploding gradients (``book/04_gradient_problems.ipynb``).
 
 :func:`jacobian_norms` (for an RNN from :func:`lstmbook.chapters.ch03_bptt.rnn_with_radius`)
-measures ‖∂h_T/∂h_t‖ against the distance T − t from the explicit product of one-step Jacobians ({ref}`eq-grad-product`); :func:`train_lag_task` is the "remember a bit for
-``lag`` steps" experiment (the task is :func:`lstmbook.data.lag_task`);
+measures ‖∂h_T/∂h_t‖ against the distance T − t from the explicit product of one-step
+Jacobians ({ref}`eq-grad-product`); :func:`train_lag_task` is the "remember a bit for ``lag``
+steps" experiment (the task is :func:`lstmbook.data.lag_task`);
 :func:`gradient_norm_view` is the gradient-norm explorer's model.
 """
 
@@ -14,13 +15,13 @@ import numpy as np
 
 from lstmbook.chapters.ch03_bptt import rnn_with_radius
 from lstmbook.data import lag_task
-from lstmbook.nn._checks import make_rng, positive_int
+from lstmbook.nn._checks import make_rng, positive_int, probability
 from lstmbook.nn.activations import get_activation
 from lstmbook.nn.layers import Linear
 from lstmbook.nn.losses import softmax_cross_entropy
 from lstmbook.nn.optim import SGD
 from lstmbook.nn.rnn import RNN
-from lstmbook.nn.training import SequenceModel
+from lstmbook.nn.training import Batch, SequenceModel, train
 
 __all__ = [
     "GradientNormView",
@@ -93,32 +94,33 @@ def train_lag_task(lag, *, hidden_size=16, max_steps=1000, lr=0.05, momentum=0.9
     lag = positive_int(lag, "lag")
     max_steps = positive_int(max_steps, "max_steps")
     window = positive_int(window, "window")
-    if not 0 < target <= 1:
-        raise ValueError(f"target must be an accuracy in (0, 1], got {target}")
+    if target == 0:
+        raise ValueError("target must be an accuracy in (0, 1], got 0")
+    target = probability(target, "target")
     rnn = RNN(1, hidden_size, seed=seed)
-    head = Linear(hidden_size, 2, seed=seed + 1)
-    model = SequenceModel(rnn, head, readout="last")
-    opt = SGD([rnn, head], lr=lr, momentum=momentum)
+    model = SequenceModel(rnn, Linear(hidden_size, 2, seed=seed + 1), readout="last")
     data_rng = make_rng(seed=seed + 2)
-    losses, hits = [], []
-    solved, ratio = None, None
-    for step in range(max_steps):
-        X, y = lag_task(batch_size, lag, rng=data_rng)
-        pred = model.forward(X)
-        loss, d = softmax_cross_entropy(pred, y)
-        model.backward(d)
-        if ratio is None:
+    hits, ratio = [], []
+
+    def watch(step, batch, model):
+        if not ratio:  # at initialisation: the first backward pass, before any update
             dh = np.linalg.norm(rnn.dh_seq, axis=(0, 2))
-            ratio = float(dh[0] / dh[-1])
-        opt.step()
-        losses.append(loss)
-        hits.append(float(np.mean(pred.argmax(-1) == y)))
-        if step + 1 >= window and np.mean(hits[-window:]) >= target:
-            solved = step + 1
-            break
+            ratio.append(float(dh[0] / dh[-1]))
+        hits.append(float(np.mean(model.predictions.argmax(-1) == batch.y)))
+        return _reached(hits, window, target)
+
+    hist = train(model, softmax_cross_entropy, SGD([model], lr=lr, momentum=momentum),
+                 lambda step: Batch(*lag_task(batch_size, lag, rng=data_rng)),
+                 steps=max_steps, callback=watch)
+    solved = len(hist.loss) if _reached(hits, window, target) else None
     Xt, yt = lag_task(1000, lag, seed=seed + 3)
     acc = float(np.mean(model.forward(Xt).argmax(-1) == yt))
-    return LagResult(lag, solved, acc, ratio, np.array(losses))
+    return LagResult(lag, solved, acc, ratio[0], hist.loss)
+
+
+def _reached(hits, window, target) -> bool:
+    """Whether the mean batch accuracy of the last ``window`` steps reached ``target``."""
+    return len(hits) >= window and float(np.mean(hits[-window:])) >= target
 
 
 # --------------------------------------------------------------------------- the explorer

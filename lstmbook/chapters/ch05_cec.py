@@ -1,5 +1,5 @@
-"""The constant error carousel (CEC): why a linear self-loop of weight 1 keeps the error
-constant, and why such a bare memory cell still needs gates.
+"""Chapter 5, the constant error carousel (``book/05_cec.ipynb``): why a linear self-loop of
+weight 1 keeps the error constant, and why such a bare memory cell still needs gates.
 
 The δ recursion of a single unit with self-weight ``w`` ({ref}`eq-cec`)::
 
@@ -26,7 +26,14 @@ from typing import NamedTuple
 import numpy as np
 
 from lstmbook.data import MemoryTask
-from lstmbook.nn._checks import as_array, make_rng, nonnegative_int, positive_int, real_number
+from lstmbook.nn._checks import (
+    as_array,
+    make_rng,
+    nonnegative_int,
+    one_of,
+    positive_int,
+    real_number,
+)
 from lstmbook.nn.activations import sigmoid
 from lstmbook.nn.rnn import RNN
 
@@ -114,8 +121,7 @@ def rnn_error_flow(scale, *, T=100, H=16, N=8, nonlinearity="tanh", seed=0) -> E
     if scale <= 0:
         raise ValueError(f"scale must be > 0, got {scale}")
     T, H, N = positive_int(T, "T"), positive_int(H, "H"), positive_int(N, "N")
-    if nonlinearity not in _NONLINEARITIES:
-        raise ValueError(f"nonlinearity must be one of {_NONLINEARITIES}, got {nonlinearity!r}")
+    one_of(nonlinearity, _NONLINEARITIES, "nonlinearity")
     gen = make_rng(seed=seed)
     rnn = RNN(1, H, nonlinearity=nonlinearity, rng=gen)
     Q, _ = np.linalg.qr(gen.standard_normal((H, H)))

@@ -1,4 +1,5 @@
-"""Chapter 8's measured comparisons: stacked, bidirectional and GRU against LSTM.
+"""Chapter 8, variants (``book/08_variants.ipynb``): measured comparisons of stacked,
+bidirectional and GRU against LSTM, and the bidirectional explorer's model.
 
 Everything chapter 8 trains or measures is computed here, so the notebook stays short and the
 tests can run the same code:
@@ -36,7 +37,7 @@ from lstmbook.data import (
     later_cue_task,
     parity_task,
 )
-from lstmbook.nn._checks import make_rng, positive_float, positive_int
+from lstmbook.nn._checks import make_rng, one_of, positive_float, positive_int, seed_list
 from lstmbook.nn.gru import GRU
 from lstmbook.nn.layers import Bidirectional, Linear, Stack
 from lstmbook.nn.losses import mse, softmax_cross_entropy
@@ -55,9 +56,7 @@ __all__ = [
 _KINDS = {"lstm": LSTM, "gru": GRU}
 
 def _recurrent(kind, input_size, hidden_size, seed):
-    if kind not in _KINDS:
-        raise ValueError(f"kind must be one of {sorted(_KINDS)}, got {kind!r}")
-    return _KINDS[kind](input_size, hidden_size, seed=seed)
+    return _KINDS[one_of(kind, sorted(_KINDS), "kind")](input_size, hidden_size, seed=seed)
 
 
 def make_tagger(kind="lstm", *, bidirectional=False, hidden_size=8, seed=0) -> SequenceModel:
@@ -113,7 +112,7 @@ def compare_directions(seeds=(0, 1, 2), *, kind="lstm", hidden_size=8, steps=200
                        test_seed=12345) -> DirectionComparison:
     """Train a one-directional and a bidirectional tagger for each seed (same hidden size per
     direction, same batches) and measure both on one test set of ``n_test`` sentences."""
-    seeds = _seeds(seeds)
+    seeds = seed_list(seeds)
     test = later_cue_task(n_test, seed=test_seed)
     res = {k: [] for k in ("ua", "uo", "ba", "bo")}
     models = {False: [], True: []}
@@ -226,7 +225,7 @@ def compare_cells(seeds=(0, 1, 2), *, kinds=("lstm", "gru"), hidden_size=8,
     """Train each kind of cell on :func:`~lstmbook.data.copy_task` (remember ``length`` symbols
     over ``delay`` blank steps, then repeat them) with the same hidden size, batches and
     learning rate for each seed; measure recall accuracy on one test set at each checkpoint."""
-    seeds = _seeds(seeds)
+    seeds = seed_list(seeds)
     checkpoints = tuple(positive_int(c, "checkpoints") for c in checkpoints)
     if list(checkpoints) != sorted(set(checkpoints)):
         raise ValueError(f"checkpoints must be increasing step counts, got {checkpoints}")
@@ -271,15 +270,6 @@ def flip_update_gate(params) -> dict:
         z_block = split_gates(out[key].T if out[key].ndim == 2 else out[key], 3)[1]
         z_block *= -1.0
     return out
-
-
-def _seeds(seeds) -> tuple:
-    if not isinstance(seeds, list | tuple) or not seeds:
-        raise TypeError(f"seeds must be a non-empty list or tuple of integers, got {seeds!r}")
-    for s in seeds:
-        if isinstance(s, bool) or not isinstance(s, int | np.integer) or s < 0:
-            raise ValueError(f"seeds must hold integers >= 0, got {s!r}")
-    return tuple(int(s) for s in seeds)
 
 
 # --------------------------------------------------------------------------- the explorer

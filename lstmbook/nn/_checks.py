@@ -133,6 +133,20 @@ def positive_float(x, name: str) -> float:
     return float(x)
 
 
+def one_of(value, options, name: str):
+    """A choice among named options (a nonlinearity, a reduction, a cell type)."""
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"{name} must be one of {tuple(options)}, got {value!r}")
+    return value
+
+
+def seed_list(seeds, name: str = "seeds") -> tuple[int, ...]:
+    """A non-empty list or tuple of integer seeds >= 0 (the paired runs of a comparison)."""
+    if not isinstance(seeds, list | tuple | range) or len(seeds) == 0:
+        raise TypeError(f"{name} must be a non-empty list or tuple of integers, got {seeds!r}")
+    return tuple(nonnegative_int(s, f"{name}[{k}]") for k, s in enumerate(seeds))
+
+
 def make_rng(rng=None, seed=None) -> np.random.Generator:
     """The one way randomness enters lstmbook: a Generator passed in, or one built from seed."""
     if rng is not None and seed is not None:

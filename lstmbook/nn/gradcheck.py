@@ -63,10 +63,10 @@ def check_layer_gradients(layer, X, state=None, *, seed=0, eps=1e-6) -> dict[str
     keys ``param names``, ``"X"`` and ``"state[k]"``. Use float64 layers.
     """
     gen = make_rng(seed=seed)
-    stateful = getattr(layer, "stateful", True)
+    recurrent = getattr(layer, "recurrent", True)
 
     def run():
-        return layer.forward(X, state) if stateful else (layer.forward(X), None)
+        return layer.forward(X, state) if recurrent else (layer.forward(X), None)
 
     Y, final = run()
     RY = gen.standard_normal(Y.shape)
@@ -78,7 +78,7 @@ def check_layer_gradients(layer, X, state=None, *, seed=0, eps=1e-6) -> dict[str
                                            zip(_leaves(fv), R_final, strict=True)))
 
     run()
-    if stateful:
+    if recurrent:
         d_final = _like(final, iter(R_final))
         dX, d_state = layer.backward(RY, d_final)
     else:

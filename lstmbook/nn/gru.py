@@ -67,8 +67,8 @@ def gru_step_backward(dh_t, cache: GRUCache, params):
 
 
 class GRU(RecurrentLayer):
-    """A GRU layer: ``forward(X, h0=None) -> (Y, h_T)``;
-    ``backward(dY, dh_T=None) -> (dX, dh0)``."""
+    """A GRU layer ({ref}`eq-gru`), following the layer protocol (:mod:`lstmbook.nn.protocol`).
+    State: ``h (N, H)``."""
 
     def _shapes(self):
         H, D = self.hidden_size, self.input_size
@@ -81,51 +81,51 @@ class GRU(RecurrentLayer):
         h = h0
         p = self.params
         UT = np.ascontiguousarray(p["U"].T)
-        HN = np.empty((T, N, H), self.dtype)
-        Hs = np.empty((T, N, H), self.dtype)
+        hn_all = np.empty((T, N, H), self.dtype)
+        h_all = np.empty((T, N, H), self.dtype)
         for t in range(T):
             a = A[t]
             ah = h @ UT
             a[:, :2 * H] += ah[:, :2 * H]
-            np.add(ah[:, 2 * H:], p["b_hn"], out=HN[t])
+            np.add(ah[:, 2 * H:], p["b_hn"], out=hn_all[t])
             r, z, n = split_gates(a, 3)
             np.copyto(a[:, :2 * H], sigmoid(a[:, :2 * H]))
-            n += r * HN[t]
+            n += r * hn_all[t]
             np.tanh(n, out=n)
-            np.multiply(z, h - n, out=Hs[t])  # h_t = n + z (h − n)
-            Hs[t] += n
-            h = Hs[t]
-        self._cache = (Xt, h0, A, HN, Hs)
-        return Hs.transpose(1, 0, 2), h.copy()
+            np.multiply(z, h - n, out=h_all[t])  # h_t = n + z (h − n)
+            h_all[t] += n
+            h = h_all[t]
+        self._cache = (Xt, h0, A, hn_all, h_all)
+        return h_all.transpose(1, 0, 2), h.copy()
 
     def backward(self, dY, d_final_state=None):
-        Xt, h0, A, HN, Hs = self._need_cache()
+        Xt, h0, A, hn_all, h_all = self._need_cache()
         T, N, D = Xt.shape
         H = self.hidden_size
         dYt = self._check_dY(dY, (N, T, H)).transpose(1, 0, 2)
         dh = (self._zeros(N) if d_final_state is None
               else self._check_state_array(d_final_state, "d_final_state", N))
         R, Z, Nn = split_gates(A, 3)
-        H_prev = np.concatenate([h0[None], Hs[:-1]], axis=0)
+        h_prev_all = np.concatenate([h0[None], h_all[:-1]], axis=0)
         dA_in = np.empty_like(A)
         dA_h = np.empty_like(A)
-        dH = np.empty_like(Hs)
+        dh_all = np.empty_like(h_all)
         U = self.params["U"]
         for t in range(T - 1, -1, -1):
             dh = dh + dYt[t]
-            dH[t] = dh
+            dh_all[t] = dh
             r, z, n = R[t], Z[t], Nn[t]
             da_n = dh * (1.0 - z) * (1.0 - n**2)
-            da_r = da_n * HN[t] * r * (1.0 - r)
-            da_z = dh * (H_prev[t] - n) * z * (1.0 - z)
+            da_r = da_n * hn_all[t] * r * (1.0 - r)
+            da_z = dh * (h_prev_all[t] - n) * z * (1.0 - z)
             dA_in[t, :, :H], dA_in[t, :, H:2 * H], dA_in[t, :, 2 * H:] = da_r, da_z, da_n
             dA_h[t, :, :2 * H] = dA_in[t, :, :2 * H]
             np.multiply(da_n, r, out=dA_h[t, :, 2 * H:])
             dh = dh * z + dA_h[t] @ U
         di = dA_in.reshape(T * N, 3 * H)
         dhh = dA_h.reshape(T * N, 3 * H)
-        self.grads = {"W": di.T @ Xt.reshape(T * N, D), "U": dhh.T @ H_prev.reshape(T * N, H),
+        self.grads = {"W": di.T @ Xt.reshape(T * N, D), "U": dhh.T @ h_prev_all.reshape(T * N, H),
                       "b": di.sum(axis=0), "b_hn": dhh[:, 2 * H:].sum(axis=0)}
-        self.dh_seq = dH.transpose(1, 0, 2)
+        self.dh_seq = dh_all.transpose(1, 0, 2)
         dX = (di @ self.params["W"]).reshape(T, N, D).transpose(1, 0, 2)
         return dX, dh

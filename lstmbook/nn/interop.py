@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._checks import one_of, positive_int
 from .gru import GRU
 from .layers import Bidirectional, Stack
 from .lstm import LSTM
@@ -26,9 +27,7 @@ _KINDS = {"rnn": (RNN, 1), "lstm": (LSTM, 4), "gru": (GRU, 3)}
 
 
 def _kind(kind):
-    if kind not in _KINDS:
-        raise ValueError(f"kind must be one of {sorted(_KINDS)}, got {kind!r}")
-    return _KINDS[kind]
+    return _KINDS[one_of(kind, sorted(_KINDS), "kind")]
 
 
 def _get(sd, key):
@@ -73,8 +72,7 @@ def from_torch(kind, state_dict, *, num_layers=1, bidirectional=False, nonlinear
     """
     if not isinstance(state_dict, dict):
         raise TypeError(f"state_dict must be a dict of arrays, got {type(state_dict).__name__}")
-    if isinstance(num_layers, bool) or not isinstance(num_layers, int) or num_layers < 1:
-        raise ValueError(f"num_layers must be a positive integer, got {num_layers!r}")
+    num_layers = positive_int(num_layers, "num_layers")
     levels = []
     for k in range(num_layers):
         fwd = _one(kind, state_dict, f"_l{k}", nonlinearity, dtype)

@@ -9,23 +9,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_array, make_rng, positive_int
-from .protocol import check_dtype
+from ._checks import as_array, float_dtype, make_rng, positive_int
 
 
 class Linear:
     """Time-distributed affine map ``y = x W^T + b`` ({ref}`eq-rnn-output`) on ``(..., D)``.
 
-    ``W (O, D)``, ``b (O,)``. ``forward(X) -> Y``; ``backward(dY) -> dX`` fills ``grads``
-    (summed over batch and time).
+    ``W (O, D)``, ``b (O,)``. A time-distributed layer of the protocol
+    (:mod:`lstmbook.nn.protocol`): no state; ``backward`` fills ``grads`` (summed over batch and
+    time).
     """
 
-    stateful = False
+    recurrent = False
 
     def __init__(self, input_size, output_size, *, seed=None, rng=None, dtype=np.float64):
         self.input_size = positive_int(input_size, "input_size")
         self.output_size = positive_int(output_size, "output_size")
-        self.dtype = check_dtype(dtype)
+        self.dtype = float_dtype(dtype)
         gen = make_rng(rng, seed)
         bound = 1.0 / np.sqrt(self.input_size)
         self.params = {
@@ -63,7 +63,7 @@ class Linear:
 
 def _is_recurrent(layer) -> bool:
     return all(hasattr(layer, a) for a in ("forward", "backward", "params", "grads")) and getattr(
-        layer, "stateful", True
+        layer, "recurrent", True
     )
 
 
@@ -103,13 +103,11 @@ class Container:
 
 
 class Stack(Container):
-    """Multi-layer recurrent network: layer k's outputs are layer k+1's inputs.
-
-    ``forward(X, states=None) -> (Y, [final state of each layer])``;
-    ``backward(dY, d_final_states=None) -> (dX, [d initial state of each layer])``.
+    """Multi-layer recurrent network: layer k's outputs are layer k+1's inputs. Layer protocol
+    (:mod:`lstmbook.nn.protocol`). State: a list with one state per layer (``None`` for zeros).
     """
 
-    stateful = True
+    recurrent = True
 
     def __init__(self, layers):
         if not isinstance(layers, list | tuple) or len(layers) == 0:
@@ -164,12 +162,12 @@ def _output_size(layer) -> int:
 class Bidirectional(Container):
     """Two recurrent layers read the sequence forwards and backwards; outputs concatenated.
 
-    ``Y[:, t] = [h→_t, h←_t]`` of size ``H_fwd + H_bwd`` ({ref}`eq-birnn`). State is a tuple
-    ``(fwd_state, bwd_state)``; the backward layer's "final" state is the one after reading
-    step 0.
+    ``Y[:, t] = [h→_t, h←_t]`` of size ``H_fwd + H_bwd`` ({ref}`eq-birnn`). Layer protocol
+    (:mod:`lstmbook.nn.protocol`). State: a tuple ``(fwd_state, bwd_state)``; the backward
+    layer's "final" state is the one after reading step 0.
     """
 
-    stateful = True
+    recurrent = True
 
     def __init__(self, fwd, bwd):
         for name, la in (("fwd", fwd), ("bwd", bwd)):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_array
+from ._checks import as_array, one_of
 from .activations import log_softmax
 
 _REDUCTIONS = ("mean", "sum")
@@ -32,8 +32,7 @@ def _weights(mask, shape, dtype):
 
 
 def _divisor(w, reduction):
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    one_of(reduction, _REDUCTIONS, "reduction")
     if reduction == "sum":
         return 1.0
     n = float(w.sum())

@@ -1,39 +1,49 @@
-"""Plumbing shared by the recurrent layers: parameter initialisation, input and state checks.
+"""The layer protocol, written once, and the base class that the recurrent layers share.
 
-Nothing here is maths the book teaches; it keeps each layer module about its own equations.
+**Recurrent layers** (``RNN``, ``JordanRNN``, ``LSTM``, ``GRU`` and the containers ``Stack``,
+``Bidirectional``) carry a state across time steps and have ``recurrent = True``:
+
+- ``layer.params`` and ``layer.grads`` are dicts of arrays with the same keys. Parameter arrays
+  are never rebound: optimizers and clipping update them in place, so a container can expose its
+  children's arrays under prefixed keys (``"0.W"``, ``"fwd.W"``).
+- ``forward(X, state=None) -> (Y, final_state)`` with ``X (N, T, D)`` batch-first and
+  ``Y (N, T, H)``; ``state=None`` starts from zeros.
+- ``backward(dY, d_final_state=None) -> (dX, d_initial_state)`` fills ``grads`` (overwrites:
+  the gradients of this one forward pass, summed over time) and ``dh_seq`` ``(N, T, H)``, the
+  gradient ∂L/∂h_t that reached each step through time and from the output.
+- ``state`` and ``d_final_state`` / ``d_initial_state`` have the same structure, which each
+  class names in its docstring ("State: ..."): one array ``h (N, H)``; a tuple ``(h, c)``; a
+  list with one state per layer; a tuple ``(fwd_state, bwd_state)``.
+
+**Time-distributed layers** (``Linear``) have no state and ``recurrent = False``:
+``forward(X) -> Y`` on ``(..., D)`` and ``backward(dY) -> dX``.
+
+The rest of this module is plumbing (initialisation, input and state checks), not maths the book
+teaches; it keeps each layer module about its own equations.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_array, check_shape, make_rng, positive_int
-
-_DTYPES = (np.float32, np.float64)
-
-
-def check_dtype(dtype) -> np.dtype:
-    """Layers compute in float64 (gradient checks) or float32 (speed)."""
-    dt = np.dtype(dtype)
-    if dt not in [np.dtype(d) for d in _DTYPES]:
-        raise TypeError(f"dtype must be float32 or float64, got {dt}")
-    return dt
+from ._checks import as_array, check_shape, float_dtype, make_rng, positive_int
 
 
 class RecurrentLayer:
-    """Base of the recurrent layers: holds ``params``/``grads`` dicts with the same keys.
+    """Base of the recurrent layers (the protocol above): ``params``/``grads`` dicts with the
+    same keys, argument checks, zero states.
 
     Subclasses define ``_shapes()`` (name -> shape) and the forward/backward passes.
     Parameters start uniform in ``[-1/sqrt(H), 1/sqrt(H)]`` (PyTorch's default), drawn from a
     ``numpy.random.Generator`` built from ``seed`` or passed as ``rng``.
     """
 
-    stateful = True
+    recurrent = True
 
     def __init__(self, input_size, hidden_size, *, seed=None, rng=None, dtype=np.float64):
         self.input_size = positive_int(input_size, "input_size")
         self.hidden_size = positive_int(hidden_size, "hidden_size")
-        self.dtype = check_dtype(dtype)
+        self.dtype = float_dtype(dtype)
         gen = make_rng(rng, seed)
         bound = 1.0 / np.sqrt(self.hidden_size)
         self.params = {

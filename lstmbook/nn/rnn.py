@@ -13,9 +13,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import as_array, make_rng, positive_float, positive_int
+from ._checks import as_array, float_dtype, make_rng, positive_float, positive_int
 from .activations import get_activation
-from .protocol import RecurrentLayer, check_dtype
+from .protocol import RecurrentLayer
 
 
 class RNNCache(NamedTuple):
@@ -48,11 +48,11 @@ def rnn_step_backward(dh_t, cache: RNNCache, params, nonlinearity="tanh"):
 
 
 class RNN(RecurrentLayer):
-    """Elman RNN layer: ``forward(X (N, T, D), h0=None) -> (Y (N, T, H), h_T)``.
+    """Elman RNN layer ({ref}`eq-rnn-hidden`), following the layer protocol
+    (:mod:`lstmbook.nn.protocol`). State: ``h (N, H)``.
 
-    ``backward(dY, dh_T=None) -> (dX, dh0)`` fills ``grads`` with the weight gradients summed
-    over time ({ref}`eq-bptt-weights`). ``nonlinearity`` is ``"tanh"`` (traditional) or
-    ``"relu"``.
+    ``backward`` fills ``grads`` with the weight gradients summed over time
+    ({ref}`eq-bptt-weights`). ``nonlinearity`` is ``"tanh"`` (traditional) or ``"relu"``.
     """
 
     def __init__(self, input_size, hidden_size, *, nonlinearity="tanh", seed=None, rng=None,
@@ -71,36 +71,36 @@ class RNN(RecurrentLayer):
         H = self.hidden_size
         h = h0
         UT = np.ascontiguousarray(self.params["U"].T)
-        Hs = np.empty((T, N, H), self.dtype)
+        h_all = np.empty((T, N, H), self.dtype)
         for t in range(T):
             a = A[t]
             a += h @ UT
-            Hs[t] = self._f(a)
-            h = Hs[t]
-        self._cache = (Xt, h0, Hs)
-        return Hs.transpose(1, 0, 2), h.copy()
+            h_all[t] = self._f(a)
+            h = h_all[t]
+        self._cache = (Xt, h0, h_all)
+        return h_all.transpose(1, 0, 2), h.copy()
 
     def backward(self, dY, d_final_state=None):
-        Xt, h0, Hs = self._need_cache()
+        Xt, h0, h_all = self._need_cache()
         T, N, D = Xt.shape
         H = self.hidden_size
         dYt = self._check_dY(dY, (N, T, H)).transpose(1, 0, 2)
         dh = (self._zeros(N) if d_final_state is None
               else self._check_state_array(d_final_state, "d_final_state", N))
-        dfs = self._df(Hs)  # f'(u_t) for every step at once
-        dA = np.empty_like(Hs)
-        dH = np.empty_like(Hs)
+        dfs = self._df(h_all)  # f'(u_t) for every step at once
+        dA = np.empty_like(h_all)
+        dh_all = np.empty_like(h_all)
         U = self.params["U"]
         for t in range(T - 1, -1, -1):
             dh = dh + dYt[t]
-            dH[t] = dh
+            dh_all[t] = dh
             np.multiply(dh, dfs[t], out=dA[t])  # δ_t, eq-bptt-delta
             dh = dA[t] @ U
         dA2 = dA.reshape(T * N, H)
-        H_prev = np.concatenate([h0[None], Hs[:-1]], axis=0).reshape(T * N, H)
-        self.grads = {"W": dA2.T @ Xt.reshape(T * N, D), "U": dA2.T @ H_prev,
+        h_prev_all = np.concatenate([h0[None], h_all[:-1]], axis=0).reshape(T * N, H)
+        self.grads = {"W": dA2.T @ Xt.reshape(T * N, D), "U": dA2.T @ h_prev_all,
                       "b": dA2.sum(axis=0)}
-        self.dh_seq = dH.transpose(1, 0, 2)
+        self.dh_seq = dh_all.transpose(1, 0, 2)
         dX = (dA2 @ self.params["W"]).reshape(T, N, D).transpose(1, 0, 2)
         return dX, dh
 
@@ -109,8 +109,10 @@ class JordanRNN(RecurrentLayer):
     """Jordan network: the previous *output* is fed back instead of the hidden state.
 
     ``h_t = f(x_t W^T + y_{t-1} U^T + b)``, ``y_t = g(h_t V^T + c)``, with ``W (H, D)``,
-    ``U (H, O)``, ``V (O, H)``, ``b (H,)``, ``c (O,)``. The state is ``y_{t-1} (N, O)``;
-    ``forward`` returns ``(Y (N, T, O), y_T)``. Written step by step (it is a small variant).
+    ``U (H, O)``, ``V (O, H)``, ``b (H,)``, ``c (O,)``. Layer protocol
+    (:mod:`lstmbook.nn.protocol`) with outputs ``Y (N, T, O)``. State: the last output
+    ``y (N, O)``. This is the simplified Jordan network of most textbooks: Jordan's 1986 state
+    units also had self-loops. Written step by step (it is a small variant).
     """
 
     def __init__(self, input_size, hidden_size, output_size, *, nonlinearity="tanh",
@@ -151,14 +153,14 @@ class JordanRNN(RecurrentLayer):
         dX = np.zeros_like(X)
         dy = (self._zeros(N, O) if d_final_state is None
               else self._check_state_array(d_final_state, "d_final_state", N, O))
-        dH = np.empty((N, T, self.hidden_size), self.dtype)
+        dh_all = np.empty((N, T, self.hidden_size), self.dtype)
         for t in range(T - 1, -1, -1):
             dy = dy + dYv[:, t]
             dv = dy * self._dg(ys[t])
             g["V"] += dv.T @ hs[t]
             g["c"] += dv.sum(axis=0)
             dh = dv @ p["V"]
-            dH[:, t] = dh
+            dh_all[:, t] = dh
             du = dh * self._df(hs[t])
             g["W"] += du.T @ X[:, t]
             g["U"] += du.T @ ins[t]
@@ -166,7 +168,7 @@ class JordanRNN(RecurrentLayer):
             dX[:, t] = du @ p["W"]
             dy = du @ p["U"]
         self.grads = g
-        self.dh_seq = dH
+        self.dh_seq = dh_all
         return dX, dy
 
 
@@ -192,7 +194,7 @@ class EchoStateNetwork:
         density = positive_float(density, "density")
         if density > 1:
             raise ValueError(f"density must be in (0, 1], got {density}")
-        self.dtype = check_dtype(dtype)
+        self.dtype = float_dtype(dtype)
         gen = make_rng(rng, seed)
         self.input_size, self.reservoir_size = D, H
         self.W_in = (gen.uniform(-scale, scale, size=(H, D))).astype(self.dtype)

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import check_finite_loss, positive_int
+from ._checks import check_finite_loss, one_of, positive_int
 from .clipping import clip_grad_norm, global_norm
 from .layers import Container
 from .sequences import last_valid
@@ -33,51 +33,59 @@ class SequenceModel(Container):
     """A recurrent ``layer`` (RNN, LSTM, GRU, Stack, Bidirectional) followed by a Linear
     ``head`` applied at every step (``readout="all"``) or at each sequence's last valid step
     (``readout="last"``). ``params``/``grads`` merge both under ``"layer."``/``"head."``.
+
+    ``head=None`` uses the layer's own outputs as the predictions (a Jordan network, which is
+    its own read-out). After :meth:`loss_and_grads`, ``predictions`` holds that step's output.
     """
 
-    stateful = False
+    recurrent = False
 
-    def __init__(self, layer, head, *, readout="all"):
-        if readout not in _READOUTS:
-            raise ValueError(f"readout must be one of {_READOUTS}, got {readout!r}")
-        out = getattr(layer, "hidden_size", None)
-        if out != head.input_size:
+    def __init__(self, layer, head=None, *, readout="all"):
+        one_of(readout, _READOUTS, "readout")
+        out = getattr(layer, "output_size", None) or getattr(layer, "hidden_size", None)
+        if head is not None and out != head.input_size:
             raise ValueError(f"head.input_size must equal the layer's output size {out}, "
                              f"got {head.input_size}")
         self.layer, self.head, self.readout = layer, head, readout
         self._shape = None
+        self.predictions = None
 
     def _children(self):
-        return {"layer": self.layer, "head": self.head}
+        return {"layer": self.layer} if self.head is None else {"layer": self.layer,
+                                                                 "head": self.head}
+
+    def _head(self, Y):
+        return Y if self.head is None else self.head.forward(Y)
 
     def forward(self, X, lengths=None, state=None):
         """Predictions: ``(N, T, O)`` for ``readout="all"``, ``(N, O)`` for ``"last"``."""
         Y, self.final_state = self.layer.forward(X, state)
         self._shape = Y.shape
         if self.readout == "all":
-            return self.head.forward(Y)
+            return self._head(Y)
         if lengths is None:
             lengths = np.full(Y.shape[0], Y.shape[1])
         self._lengths = np.asarray(lengths)
-        return self.head.forward(last_valid(Y, self._lengths))
+        return self._head(last_valid(Y, self._lengths))
 
     def backward(self, dpred):
         """Fills ``grads``; returns ∂L/∂X."""
-        dH = self.head.backward(dpred)
+        d_out = dpred if self.head is None else self.head.backward(dpred)
         if self.readout == "last":
-            dY = np.zeros(self._shape, dH.dtype)
-            dY[np.arange(self._shape[0]), self._lengths - 1] = dH
+            dY = np.zeros(self._shape, d_out.dtype)
+            dY[np.arange(self._shape[0]), self._lengths - 1] = d_out
         else:
-            dY = dH
+            dY = d_out
         dX, _ = self.layer.backward(dY)
         return dX
 
     def loss_and_grads(self, batch: Batch, loss_fn):
-        """Forward, loss, backward: the loss (grads filled)."""
+        """Forward, loss, backward: the loss (grads filled; ``predictions`` kept)."""
         pred = self.forward(batch.X, batch.lengths)
         loss, d = loss_fn(pred, batch.y, batch.mask if self.readout == "all" else None)
         check_finite_loss(loss, "the loss")
         self.backward(d)
+        self.predictions = pred
         return loss
 
 
@@ -90,23 +98,30 @@ class History(NamedTuple):
 
 
 def train(model, loss_fn, optimizer, batches, *, steps, clip=None, scheduler=None,
-          progress=False, desc="training"):
+          callback=None, progress=None, desc="training"):
     """Train ``model`` for ``steps`` steps; ``batches(step) -> Batch`` gives each batch.
 
     Each step: forward, loss, BPTT, (clip the global gradient norm to ``clip``), optimizer
-    step, ``scheduler.step()``. Stops with FloatingPointError naming the step when the loss or
-    the gradient stops being finite (training diverged). ``progress=True`` shows a tqdm bar
-    (notebooks hide its output from nbval).
+    step, ``scheduler.step()``, then ``callback(step, batch, model)`` when given: a callback that
+    returns True stops training early (the history then holds only the steps run). Stops with
+    FloatingPointError naming the step when the loss or the gradient stops being finite
+    (training diverged). ``progress`` wraps the steps in a progress bar: a callable such as
+    ``tqdm.auto.tqdm`` (called as ``progress(range(steps), desc=desc)``; the library itself
+    imports nothing but NumPy). This is the book's one training loop.
     """
     steps = positive_int(steps, "steps")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
     losses, norms, lrs = np.empty(steps), np.empty(steps), np.empty(steps)
     it = range(steps)
     bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(it, desc=desc, mininterval=0.5)
+    if progress is not None:
+        if not callable(progress):
+            raise TypeError(f"progress must be a callable such as tqdm.auto.tqdm, or None, got "
+                            f"{type(progress).__name__}")
+        bar = progress(it, desc=desc)
         it = bar
+    ran = steps
     for step in it:
         batch = batches(step)
         try:
@@ -120,6 +135,11 @@ def train(model, loss_fn, optimizer, batches, *, steps, clip=None, scheduler=Non
         if scheduler is not None:
             scheduler.step()
         losses[step], norms[step] = loss, norm
-        if bar is not None and step % 50 == 0:
+        if bar is not None and step % 50 == 0 and hasattr(bar, "set_postfix"):
             bar.set_postfix(loss=f"{loss:.4f}")
-    return History(losses, norms, lrs)
+        if callback is not None and callback(step, batch, model):
+            ran = step + 1
+            break
+    if hasattr(bar, "close"):
+        bar.close()
+    return History(losses[:ran], norms[:ran], lrs[:ran])

@@ -16,7 +16,7 @@ def test_many_to_one_model_gradients_with_lengths():
     R = np.random.default_rng(1).standard_normal(pred.shape)
 
     class Wrapped:  # the model as a stateless layer of X, for check_layer_gradients
-        stateful = False
+        recurrent = False
         params, grads = model.params, None
 
         def forward(self, X):
