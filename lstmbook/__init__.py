@@ -23,6 +23,8 @@ from .nn import (
     Stack,
     gru_step,
     gru_step_backward,
+    lstm_backward,
+    lstm_forward,
     lstm_step,
     lstm_step_backward,
     rnn_step,
@@ -34,6 +36,6 @@ __version__ = "0.2.0"
 
 __all__ = [
     "GATES", "GRU", "LSTM", "RNN", "Bidirectional", "EchoStateNetwork", "JordanRNN", "Linear",
-    "Stack", "gru_step", "gru_step_backward", "lstm_step", "lstm_step_backward", "rnn_step",
-    "rnn_step_backward", "split_gates",
+    "Stack", "gru_step", "gru_step_backward", "lstm_backward", "lstm_forward", "lstm_step",
+    "lstm_step_backward", "rnn_step", "rnn_step_backward", "split_gates",
 ]

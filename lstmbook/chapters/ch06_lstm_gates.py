@@ -1,5 +1,6 @@
-"""The LSTM's gates taken apart (chapter 6): the concatenated form, hand-set gate schedules, the
-"forget 1, input 0" memory, and the gradient along the cell path.
+"""Chapter 6, LSTM gates (``book/06_lstm_gates.ipynb``): the gates taken apart. The concatenated
+form, hand-set gate schedules, the "forget 1, input 0" memory, the gradient along the cell path
+and the gate explorer's model.
 
 Everything here is pure NumPy computation on top of :mod:`lstmbook.nn.lstm`; the chapter's gate
 explorer (:func:`lstmbook.widgets.build_gate_explorer`) draws what :func:`run_cell` returns.
@@ -24,7 +25,7 @@ import numpy as np
 
 from lstmbook.nn._checks import as_array, check_shape, make_rng, positive_int
 from lstmbook.nn.activations import sigmoid, tanh
-from lstmbook.nn.lstm import lstm_step, lstm_step_backward, split_gates
+from lstmbook.nn.lstm import lstm_forward, lstm_step_backward, split_gates
 
 __all__ = [
     "CellPath",
@@ -265,7 +266,7 @@ class CellPath(NamedTuple):
 def cell_path_gradient(params, X, h0=None, c0=None) -> CellPath:
     """The gradient ∂c_T/∂c_t along the cell path ({ref}`eq-cell-path`), two ways.
 
-    Runs :func:`lstmbook.nn.lstm.lstm_step` over ``X (N, T, D)``, then chains
+    Runs :func:`lstmbook.nn.lstm.lstm_forward` over ``X (N, T, D)``, then chains
     :func:`lstmbook.nn.lstm.lstm_step_backward` from ``dc_T = 1`` with ``dh = 0`` at every step
     and the ``dh_prev`` it returns dropped: only the path along the cell remains, through
     ``c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t``. Returns a :class:`CellPath` with that gradient and,
@@ -281,11 +282,7 @@ def cell_path_gradient(params, X, h0=None, c0=None) -> CellPath:
     c = np.zeros((N, H)) if c0 is None else as_array(c0, "c0", 2)
     check_shape(h, "h0", (N, H))
     check_shape(c, "c0", (N, H))
-    caches, cs = [], [c]
-    for t in range(T):
-        h, c, cache = lstm_step(X[:, t], h, c, params)
-        caches.append(cache)
-        cs.append(c)
+    _, _, caches = lstm_forward(X, (h, c), params)
     grad = np.empty((T + 1, N, H))
     grad[T] = 1.0
     zero = np.zeros((N, H))
@@ -297,7 +294,7 @@ def cell_path_gradient(params, X, h0=None, c0=None) -> CellPath:
     product = np.ones((T + 1, N, H))
     for t in range(T - 1, -1, -1):
         product[t] = product[t + 1] * f[t]
-    return CellPath(grad, product, f, np.stack(cs))
+    return CellPath(grad, product, f, np.stack([c] + [cache.c for cache in caches]))
 
 
 # --------------------------------------------------------------------------- the explorer

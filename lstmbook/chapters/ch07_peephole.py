@@ -1,4 +1,5 @@
-"""A measured comparison of LSTMs with and without peephole connections ({ref}`eq-peephole`).
+"""Chapter 7, peephole connections (``book/07_peephole.ipynb``): a measured comparison of LSTMs
+with and without peepholes ({ref}`eq-peephole`), and the timing explorer's model.
 
 The task is a timing task, where the gates' view of the cell might help: each sequence holds one
 input pulse at a random step ``t0``; the target is 1 exactly ``delay`` steps later, at
@@ -21,7 +22,7 @@ from lstmbook.data import timing_task
 from lstmbook.nn._checks import make_rng, positive_float, positive_int
 from lstmbook.nn.layers import Linear
 from lstmbook.nn.losses import mse
-from lstmbook.nn.lstm import LSTM, lstm_step
+from lstmbook.nn.lstm import LSTM, lstm_forward
 from lstmbook.nn.optim import Adam
 from lstmbook.nn.training import Batch, SequenceModel, train
 
@@ -129,7 +130,7 @@ class PeepholeTimingView(NamedTuple):
 
 
 def peephole_timing_view(p_o=4.0, b_o=-4.0, rate=0.07, T=30) -> PeepholeTimingView:
-    """One LSTM unit (:func:`lstmbook.nn.lstm.lstm_step`, H = 1) reading a constant input 1,
+    """One LSTM unit (:func:`lstmbook.nn.lstm.lstm_forward`, H = 1) reading a constant input 1,
     with input and forget gates held open (biases 10), candidate ``g = rate`` and no recurrent
     weights: its cell counts up by ``rate`` per step. Its output gate has bias ``b_o`` and
     peephole ``p_o`` ({ref}`eq-peephole`): with ``p_o > 0`` and ``b_o < 0`` it opens when the
@@ -148,12 +149,10 @@ def peephole_timing_view(p_o=4.0, b_o=-4.0, rate=0.07, T=30) -> PeepholeTimingVi
         "b": np.array([10.0, 10.0, np.arctanh(rate), float(b_o)]),
         "p_i": np.zeros(1), "p_f": np.zeros(1), "p_o": np.array([float(p_o)]),
     }
-    x = np.ones((1, 1))
-    h, c = np.zeros((1, 1)), np.zeros((1, 1))
-    cs, os_, hs = np.empty(T), np.empty(T), np.empty(T)
-    for t in range(T):
-        h, c, cache = lstm_step(x, h, c, params)
-        cs[t], os_[t], hs[t] = c[0, 0], cache.o[0, 0], h[0, 0]
+    Y, _, caches = lstm_forward(np.ones((1, T, 1)), None, params)
+    cs = np.array([cache.c[0, 0] for cache in caches])
+    os_ = np.array([cache.o[0, 0] for cache in caches])
+    hs = Y[0, :, 0]
     opened = np.flatnonzero(os_ >= 0.5)
     fire = int(opened[0]) if opened.size else -1
     when = (f"o_t passes 0.5 at step {fire} (c_t = {cs[fire]:.2f})" if fire >= 0

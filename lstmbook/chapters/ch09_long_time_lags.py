@@ -1,6 +1,6 @@
-"""The long-time-lag experiment of chapter 9: a plain RNN and an LSTM trained on the adding
-problem ({ref}`eq-adding-problem`), the gradient that reaches each earlier step, and the cell
-states and gates of a trained LSTM on one sequence.
+"""Chapter 9, long time lags (``book/09_long_time_lags.ipynb``): a plain RNN and an LSTM
+trained on the adding problem ({ref}`eq-adding-problem`), the gradient that reaches each earlier
+step, and the cell states and gates of a trained LSTM on one sequence.
 
 Pure computation (NumPy and lstmbook only); the chapter plots the results with ``lstmbook.viz``
 and ``benchmarks/adding_problem.py`` runs the full-size configuration.
@@ -23,10 +23,10 @@ from typing import NamedTuple
 import numpy as np
 
 from lstmbook.data import adding_problem
-from lstmbook.nn._checks import make_rng, positive_float, positive_int
+from lstmbook.nn._checks import make_rng, one_of, positive_float, positive_int
 from lstmbook.nn.layers import Linear
 from lstmbook.nn.losses import mse
-from lstmbook.nn.lstm import LSTM, lstm_step
+from lstmbook.nn.lstm import LSTM, lstm_forward
 from lstmbook.nn.optim import Adam, halve_every
 from lstmbook.nn.rnn import RNN
 from lstmbook.nn.training import Batch, SequenceModel, train
@@ -63,9 +63,7 @@ def one_value_mse() -> float:
 
 
 def _cell(cell) -> str:
-    if cell not in _CELLS:
-        raise ValueError(f"cell must be one of {_CELLS}, got {cell!r}")
-    return cell
+    return one_of(cell, _CELLS, "cell")
 
 
 def make_model(cell="lstm", *, hidden=8, forget_bias=1.0, seed=0, dtype=np.float32):
@@ -104,7 +102,7 @@ class AddingRun(NamedTuple):
 
 def train_adding(cell="lstm", *, T=100, hidden=8, iters=8000, batch=32, lr=5e-3,
                  halve=1500, clip=1.0, forget_bias=1.0, seed=0, n_test=1000,
-                 eval_every=250, dtype=np.float32, progress=False) -> AddingRun:
+                 eval_every=250, dtype=np.float32, progress=None) -> AddingRun:
     """Train ``cell`` (``"lstm"`` or ``"rnn"``) on the adding problem with lag ``T``.
 
     Each iteration draws a fresh batch (the data stream is seeded by ``seed``, so a run is
@@ -169,7 +167,8 @@ class SequenceTrace(NamedTuple):
 
 
 def trace_sequence(model, x, target=np.nan) -> SequenceTrace:
-    """Run one sequence ``x (T, 2)`` through the model's LSTM with :func:`lstmbook.lstm_step`
+    """Run one sequence ``x (T, 2)`` through the model's LSTM with
+    :func:`lstmbook.nn.lstm.lstm_forward` (the readable loop over :func:`lstmbook.lstm_step`)
     and keep every gate and cell state: the data of the chapter's heatmaps."""
     layer = model.layer
     if not isinstance(layer, LSTM):
@@ -177,18 +176,11 @@ def trace_sequence(model, x, target=np.nan) -> SequenceTrace:
     x = np.asarray(x, layer.dtype)
     if x.ndim != 2 or x.shape[1] != layer.input_size:
         raise ValueError(f"x must have shape (T, {layer.input_size}), got {x.shape}")
-    H = layer.hidden_size
-    h = np.zeros((1, H), layer.dtype)
-    c = np.zeros((1, H), layer.dtype)
-    rows = {k: [] for k in ("i", "f", "g", "o", "c", "h")}
-    for t in range(x.shape[0]):
-        h, c, cache = lstm_step(x[None, t], h, c, layer.params)
-        for k in ("i", "f", "g", "o", "c"):
-            rows[k].append(getattr(cache, k)[0])
-        rows["h"].append(h[0])
+    Y, (h, _), caches = lstm_forward(x[None], None, layer.params)
+    i, f, g, o, c = (np.array([getattr(cache, name)[0] for cache in caches])
+                     for name in ("i", "f", "g", "o", "c"))
     pred = float(model.head.forward(h)[0, 0])
-    return SequenceTrace(x, *(np.array(rows[k]) for k in ("i", "f", "g", "o", "c", "h")),
-                         pred, float(target))
+    return SequenceTrace(x, i, f, g, o, c, Y[0], pred, float(target))
 
 
 class Race(NamedTuple):

@@ -25,11 +25,19 @@ the files to check it).
 
 from .gru import GRU, gru_step, gru_step_backward
 from .layers import Bidirectional, Linear, Stack
-from .lstm import GATES, LSTM, lstm_step, lstm_step_backward, split_gates
+from .lstm import (
+    GATES,
+    LSTM,
+    lstm_backward,
+    lstm_forward,
+    lstm_step,
+    lstm_step_backward,
+    split_gates,
+)
 from .rnn import RNN, EchoStateNetwork, JordanRNN, rnn_step, rnn_step_backward
 
 __all__ = [
     "GATES", "GRU", "LSTM", "RNN", "Bidirectional", "EchoStateNetwork", "JordanRNN", "Linear",
-    "Stack", "gru_step", "gru_step_backward", "lstm_step", "lstm_step_backward", "rnn_step",
-    "rnn_step_backward", "split_gates",
+    "Stack", "gru_step", "gru_step_backward", "lstm_backward", "lstm_forward", "lstm_step",
+    "lstm_step_backward", "rnn_step", "rnn_step_backward", "split_gates",
 ]

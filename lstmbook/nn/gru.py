@@ -70,7 +70,8 @@ class GRU(RecurrentLayer):
     """A GRU layer ({ref}`eq-gru`), following the layer protocol (:mod:`lstmbook.nn.protocol`).
     State: ``h (N, H)``."""
 
-    def _shapes(self):
+    def param_shapes(self) -> dict:
+        """Parameter name -> shape (what the constructor allocates)."""
         H, D = self.hidden_size, self.input_size
         return {"W": (3 * H, D), "U": (3 * H, H), "b": (3 * H,), "b_hn": (H,)}
 

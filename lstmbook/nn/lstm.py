@@ -1,4 +1,5 @@
-"""Long short-term memory: the step functions the book shows and the fused layer it runs.
+"""Long short-term memory: the step functions the book shows, the readable loops over a sequence
+built from them, and the layer (which runs the fast kernel of :mod:`lstmbook.nn._lstm_fused`).
 
 Equations ({ref}`eq-lstm-gates`, {ref}`eq-lstm-cell`, {ref}`eq-lstm-hidden`), gate blocks in the
 order **i, f, g, o** (``GATES``), row-vector convention ``a = x W^T + h U^T + b``::
@@ -21,6 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import _lstm_fused
 from .activations import sigmoid, tanh
 from .protocol import RecurrentLayer
 
@@ -108,15 +110,55 @@ def lstm_step_backward(dh_t, dc_t, cache: LSTMCache, params):
     return dx, dh_prev, dc_prev, grads
 
 
-# Internal row order of the fused gate buffer in LSTM.forward: o, i, f (the three sigmoid gates,
-# one contiguous block), g, then a slot holding c_{t-1}. Public order (GATES) stays i, f, g, o.
-_O, _I, _F, _G, _CPREV = range(5)
-#: H·N from which the layer lays its buffers out time-middle (big blocks, few calls)
-_TM_MIN_BLOCK = 2048
-#: elements per gate block processed at once when the local derivatives are precomputed
-_CHUNK_ELEMS = 65536
-#: fewest columns (steps × batch) a weight-gradient product of the backward pass is given
-_GEMM_COLS = 512
+def lstm_forward(X, state, params):
+    """The LSTM over a whole sequence, one :func:`lstm_step` per step:
+    ``(Y, (h_T, c_T), caches)``.
+
+    ``X (N, T, D)``; ``state = (h0, c0)``, each ``(N, H)``, or None for zeros. Returns the hidden
+    states ``Y (N, T, H)`` (``Y[:, t]`` is h after reading ``X[:, t]``), the final state and
+    ``caches``, a list of T :class:`LSTMCache` (one per step, for :func:`lstm_backward` and for
+    plotting the gates). Each step is {ref}`eq-lstm-gates`, {ref}`eq-lstm-cell` and
+    {ref}`eq-lstm-hidden` (with {ref}`eq-peephole` when ``params`` holds ``p_i, p_f, p_o``), with
+    the same ``params`` at every step.
+    """
+    N, T, _ = X.shape
+    H = params["U"].shape[1]
+    if state is None:
+        state = (np.zeros((N, H), X.dtype), np.zeros((N, H), X.dtype))
+    h, c = state
+    Y = np.empty((N, T, H), np.result_type(X, params["W"]))
+    caches = []
+    for t in range(T):
+        h, c, cache = lstm_step(X[:, t], h, c, params)
+        Y[:, t] = h
+        caches.append(cache)
+    return Y, (h, c), caches
+
+
+def lstm_backward(dY, d_final_state, caches, params):
+    """Backpropagation through time for :func:`lstm_forward`, one :func:`lstm_step_backward`
+    per step, from the last step to the first: ``(dX, (dh0, dc0), grads, dh_seq)``.
+
+    ``dY (N, T, H)`` is ∂L/∂Y; ``d_final_state = (dh_T, dc_T)``, each ``(N, H)``, or None for
+    zeros; ``caches`` what :func:`lstm_forward` returned. Returns ``dX (N, T, D)``, the gradient
+    of the initial state, ``grads`` (the keys of ``params``, summed over the steps as in
+    {ref}`eq-bptt-weights`) and ``dh_seq (N, T, H)``: ∂L/∂h_t at every step, from the output
+    at t and from step t + 1. Along the cell the error is multiplied only by the forget gates
+    ({ref}`eq-cell-path`).
+    """
+    N, T, H = dY.shape
+    if d_final_state is None:
+        d_final_state = (np.zeros((N, H), dY.dtype), np.zeros((N, H), dY.dtype))
+    dh, dc = d_final_state
+    dX = np.empty((N, T, params["W"].shape[1]), np.result_type(dY, params["W"]))
+    dh_seq = np.empty((N, T, H), dX.dtype)
+    grads = {name: np.zeros_like(p) for name, p in params.items()}
+    for t in reversed(range(T)):
+        dh_seq[:, t] = dh + dY[:, t]  # ∂L/∂h_t: through step t + 1 and from the output at t
+        dX[:, t], dh, dc, step_grads = lstm_step_backward(dh_seq[:, t], dc, caches[t], params)
+        for name in grads:
+            grads[name] += step_grads[name]
+    return dX, (dh, dc), grads, dh_seq
 
 
 class LSTM(RecurrentLayer):
@@ -127,53 +169,37 @@ class LSTM(RecurrentLayer):
     After ``forward``, ``gate_seq`` is the ``(T, N, 4H)`` array of activated gates (i, f, g, o);
     after ``backward``, ``dh_seq`` is ``(N, T, H)``, ∂L/∂h_t at every step.
 
-    The same maths as chaining :func:`lstm_step` / :func:`lstm_step_backward` (a test checks it),
-    arranged so that the loops over time hold only the recurrent chain, each step a handful of
-    NumPy calls on small contiguous blocks:
-
-    - a step's whole pre-activation ``x_t W^T + b + h_{t-1} U^T`` is one matrix product (of
-      ``[W | b | U]`` with ``[x_t; 1; h_{t-1}]``); the weight gradients and dX are products over
-      many steps at once (all T, or chunks of steps whose da is still in cache);
-    - inside the loops the arrays are feature-major, ``(4H, N)`` per step, so a gate is a
-      contiguous block of rows; the rows of i, f, o are pre-scaled by 1/2 so that one ``tanh``
-      over all four gates gives σ(a) = (1 + tanh(a/2)) / 2 after one multiply and one add;
-    - the gates' local derivatives (σ', 1 − tanh², the factors that multiply dc and dh) are
-      computed for a chunk of steps at once in the backward pass; a backward step is then six
-      calls;
-    - work arrays are kept from call to call (never handed out), so the loops write to memory
-      that is already mapped.
-
+    With ``fused=True`` (the default) the passes run the fast kernel of
+    :mod:`lstmbook.nn._lstm_fused`; with ``fused=False`` they run the readable
+    :func:`lstm_forward` and :func:`lstm_backward`. Both compute the same maths (a test compares
+    every output and gradient); the attribute ``fused`` can be changed between calls.
     ``forget_bias`` is added to the forget gate's block of ``b`` at initialisation.
     """
 
     def __init__(self, input_size, hidden_size, *, peephole=False, forget_bias=0.0,
-                 seed=None, rng=None, dtype=np.float64):
+                 seed=None, rng=None, dtype=np.float64, fused=True):
         self.peephole = bool(peephole)
+        self.fused = bool(fused)
         super().__init__(input_size, hidden_size, seed=seed, rng=rng, dtype=dtype)
         if forget_bias:
             split_gates(self.params["b"])[1][...] += forget_bias
-        H = self.hidden_size
-        # public rows (i, f, g, o) -> internal rows (o, i, f, g)
-        self._perm = np.r_[3 * H:4 * H, 0:3 * H]
-        self._gate_buf = None
+        self._workspace = _lstm_fused.Workspace()
         self._gate_seq = None
 
     @property
     def gate_seq(self):
         """Activated gates of the last forward pass, ``(T, N, 4H)`` in ``GATES`` order."""
-        if self._gate_seq is None and self._gate_buf is not None:
-            Gx = self._gate_buf  # (T + 1, 5, H, N), internal order
-            T = Gx.shape[0] - 1
-            ifgo = Gx[:T, [_I, _F, _G, _O]]  # (T, 4, H, N)
-            N = ifgo.shape[-1]
-            self._gate_seq = np.ascontiguousarray(ifgo.transpose(0, 3, 1, 2)).reshape(T, N, -1)
+        if self._gate_seq is None and self._cache is not None:
+            _, fused, cache = self._cache
+            if fused:
+                self._gate_seq = _lstm_fused.gate_sequence(cache)
+            else:
+                self._gate_seq = np.stack([np.concatenate([k.i, k.f, k.g, k.o], axis=1)
+                                           for k in cache])
         return self._gate_seq
 
-    @gate_seq.setter
-    def gate_seq(self, value):
-        self._gate_seq, self._gate_buf = value, None
-
-    def _shapes(self):
+    def param_shapes(self) -> dict:
+        """Parameter name -> shape (what the constructor allocates)."""
         H, D = self.hidden_size, self.input_size
         shapes = {"W": (4 * H, D), "U": (4 * H, H), "b": (4 * H,)}
         if self.peephole:
@@ -191,177 +217,27 @@ class LSTM(RecurrentLayer):
         return (self._check_state_array(state[0], "state[0] (h0)", N),
                 self._check_state_array(state[1], "state[1] (c0)", N))
 
-    def _scratch(self, name, shape):
-        """A work array kept from call to call (never handed to the caller): a fresh array of
-        several MB costs a page fault per 4 KiB page each time it is first written."""
-        bufs = self.__dict__.setdefault("_scratch_bufs", {})
-        buf = bufs.get(name)
-        if buf is None or buf.shape != shape or buf.dtype != self.dtype:
-            buf = bufs[name] = np.empty(shape, self.dtype)
-        return buf
-
-    def _buffer(self, name, shape_t, tm):
-        """A work array of logical shape ``(T, F, ..., N)`` (time first). With ``tm`` the
-        memory is laid out feature-major, time-middle (``F, ..., T, N``), so that all steps of
-        one feature row form one matrix row for the products over all steps."""
-        if not tm:
-            return self._scratch(name, shape_t)
-        nd = len(shape_t)
-        phys = self._scratch(name, shape_t[1:-1] + (shape_t[0], shape_t[-1]))
-        return phys.transpose((nd - 2,) + tuple(range(nd - 2)) + (nd - 1,))
-
     def forward(self, X, state=None):
         X = self._check_input(X)
-        N, T, D = X.shape
-        H = self.hidden_size
-        h0, c0 = self._initial_state(state, N)
-        p, peep = self.params, self.peephole
-        # Big blocks: the inputs z_t live time-middle in memory, so the weight-gradient products
-        # over many steps read them without a copy.
-        tm = H * N >= _TM_MIN_BLOCK
-        # Weights in internal row order, sigmoid rows halved: σ(a) = (1 + tanh(a/2)) / 2.
-        # One matrix [W | b | U] acting on z_t = [x_t; 1; h_{t-1}]: the bias is the weight of a
-        # constant input 1, and a step's whole pre-activation is one product.
-        WbU = self._scratch("WbU", (4 * H, D + 1 + H))
-        for cols, src in ((slice(0, D), p["W"]), (D, p["b"]), (slice(D + 1, None), p["U"])):
-            WbU[:H, cols] = src[3 * H:]  # o
-            WbU[H:, cols] = src[:3 * H]  # i, f, g
-        WbU[:3 * H] *= 0.5
-        # Z[t] = z_t (feature-major, (D + 1 + H, N)); Z[T] holds h_T.
-        Z = self._buffer("Z", (T + 1, D + 1 + H, N), tm)
-        Zf = Z.transpose(1, 0, 2)  # (D + 1 + H, T + 1, N)
-        for t in range(T):  # step by step: far cheaper than one 3-D transposing copy
-            Zf[:D, t] = X[:, t].T
-        Zf[D, :T] = 1.0
-        Z[0, D + 1:] = h0.T
-        # Gate buffer Gx[t] = rows o, i, f, g (internal order) and c_{t-1}; Gx[T, 4] = c_T.
-        Gx = self._scratch("Gx", (T + 1, 5, H, N))
-        A = np.reshape(Gx[:, :4], (T + 1, 4 * H, N), copy=False)  # pre-activations, 2-D
-        Gx[0, _CPREV] = c0.T
-        TC = self._scratch("TC", (T, H, N))  # tanh(c_t)
-        prod = self._scratch("prod", (2, H, N))
-        pre = self._scratch("pre", (4 * H, N))  # one product's result, reused: stays in cache
-        if peep:
-            pi, pf, po = (0.5 * p[k][:, None] for k in ("p_i", "p_f", "p_o"))
-        Y = np.empty((N, T, H), Gx.dtype)  # returned: fresh each call
-        for a2, a, z, z_next, a_next, tc, y in zip(A[:T], Gx[:T], Z[:T], Z[1:], Gx[1:], TC,
-                                                   Y.transpose(1, 2, 0), strict=True):
-            if peep:
-                np.matmul(WbU, z, out=a2)  # x_t W^T + b + h_{t-1} U^T, all four gates
-                c_prev = a[_CPREV]
-                a[_I] += pi * c_prev
-                a[_F] += pf * c_prev
-                np.tanh(a[1:4], out=a[1:4])
-                sg = a[1:3]
-            else:
-                np.matmul(WbU, z, out=pre)  # x_t W^T + b + h_{t-1} U^T, all four gates
-                np.tanh(pre, out=a2)
-                sg = a[:3]
-            sg *= 0.5
-            sg += 0.5
-            # c_t = f ⊙ c_{t-1} + i ⊙ g   (eq-lstm-cell): [i, f] ⊙ [g, c_{t-1}] in one call
-            np.multiply(a[1:3], a[3:5], out=prod)
-            ct = a_next[_CPREV]
-            np.add(prod[0], prod[1], out=ct)
-            if peep:
-                o = a[_O]
-                o += po * ct
-                np.tanh(o, out=o)
-                o *= 0.5
-                o += 0.5
-            np.tanh(ct, out=tc)
-            np.multiply(a[_O], tc, out=z_next[D + 1:])  # h_t = o ⊙ tanh(c_t)  (eq-lstm-hidden)
-            np.copyto(y, z_next[D + 1:])  # the block is in cache now; a copy later would not be
-        self._cache = (X.shape, Gx, TC, Z, tm)
-        self._gate_buf, self._gate_seq = Gx, None
-        return Y, (Z[T, D + 1:].T.copy(), Gx[T, _CPREV].T.copy())
+        h0, c0 = self._initial_state(state, X.shape[0])
+        if self.fused:
+            Y, final_state, cache = _lstm_fused.fused_forward(self.params, X, h0, c0,
+                                                              self._workspace)
+        else:
+            Y, final_state, cache = lstm_forward(X, (h0, c0), self.params)
+        self._cache = (X.shape, self.fused, cache)
+        self._gate_seq = None
+        return Y, final_state
 
     def backward(self, dY, d_final_state=None):
-        (N, T, D), Gx, TC, Z, tm = self._need_cache()
-        H = self.hidden_size
-        K = D + 1 + H
-        dt, p, peep = self.dtype, self.params, self.peephole
-        dY = self._check_dY(dY, (N, T, H))
-        if d_final_state is None:
-            dh_in, dc = np.zeros((H, N), dt), np.zeros((H, N), dt)
+        (N, T, _), fused, cache = self._need_cache()
+        dY = self._check_dY(dY, (N, T, self.hidden_size))
+        if d_final_state is not None:
+            d_final_state = self._initial_state(d_final_state, N)
+        if fused:
+            dX, d_initial_state, self.grads, self.dh_seq = _lstm_fused.fused_backward(
+                dY, d_final_state, cache, self.params, self._workspace)
         else:
-            dhT, dcT = self._initial_state(d_final_state, N)
-            dh_in, dc = np.array(dhT.T, order="C"), np.array(dcT.T, order="C")  # updated in place
-        # Local derivatives of the gates do not depend on the recurrence: computed for a chunk of
-        # Kc steps at once (all T when the blocks are small), just before the loop needs them.
-        # The weight gradients and dX are matrix products over the da of G steps: G = Kc (the
-        # chunk's da stays in cache) when that gives the product enough columns, else G = T.
-        Kc = max(1, min(T, _CHUNK_ELEMS // (H * N)))
-        G = Kc if Kc * N >= max(_GEMM_COLS, 2 * K) else T
-        # dE[r] rows: da_i, da_f, da_g, da_o (public order) and dh ⊙ o (1 − tanh² c_t).
-        dE = self._scratch("dE", (G, 5, H, N))
-        dA = np.reshape(dE[:, :4], (G, 4 * H, N), copy=False)
-        dA2 = self._scratch("dA2", (4 * H, G, N))  # the same da, the steps as columns
-        gall, gpart = self._scratch("gall", (4 * H, K)), self._scratch("gpart", (4 * H, K))
-        S3 = self._scratch("S3", (Kc, 3, H, N))  # da_i, da_f, da_g per unit dc
-        Sok = self._scratch("Sok", (Kc, 2, H, N))  # da_o and the dc increment per unit dh
-        dsig = self._scratch("dsig", (Kc, 3, H, N))
-        dHs = np.empty((T, H, N), dt)  # becomes dh_seq: fresh each call
-        dXf = np.empty((D, T, N), dt)  # becomes dX: fresh each call
-        UT = p["U"].T  # a view: as fast in the product as a transposed copy, without the copy
-        Zf = Z.transpose(1, 0, 2)  # (D + 1 + H, T + 1, N)
-        if peep:
-            pi, pf, po = (p[k][:, None] for k in ("p_i", "p_f", "p_o"))
-            gp = np.zeros((3, H), dt)
-        for g1 in range(T, 0, -G):
-            g0 = max(0, g1 - G)
-            for t1 in range(g1, g0, -Kc):
-                t0 = max(g0, t1 - Kc)
-                k = t1 - t0
-                s3, sok, ds = S3[:k], Sok[:k], dsig[:k]
-                g = Gx[t0:t1]
-                sig, tc = g[:, :3], TC[t0:t1]
-                np.multiply(sig, sig, out=ds)
-                np.subtract(sig, ds, out=ds)  # σ' = σ(1 − σ) for o, i, f
-                # [g σ'(a_i), c_{t-1} σ'(a_f)] in one call
-                np.multiply(g[:, 3:5], ds[:, 1:3], out=s3[:, :2])
-                np.multiply(g[:, _G], g[:, _G], out=s3[:, 2])
-                np.multiply(g[:, _I], s3[:, 2], out=s3[:, 2])
-                np.subtract(g[:, _I], s3[:, 2], out=s3[:, 2])  # i (1 − g²)
-                np.multiply(tc, ds[:, _O], out=sok[:, 0])  # tanh(c) σ'(a_o)
-                np.multiply(tc, tc, out=sok[:, 1])
-                np.multiply(g[:, _O], sok[:, 1], out=sok[:, 1])
-                np.subtract(g[:, _O], sok[:, 1], out=sok[:, 1])  # o (1 − tanh² c)
-                for j in range(k - 1, -1, -1):
-                    t, r = t0 + j, t0 + j - g0
-                    dh = dHs[t]
-                    np.add(dh_in, dY[:, t].T, out=dh)
-                    e = dE[r]
-                    np.multiply(dh, sok[j], out=e[3:])
-                    dc += e[4]
-                    if peep:
-                        dc += e[3] * po
-                    np.multiply(dc, s3[j], out=e[:3])  # da_i, da_f, da_g  (eq-cell-path)
-                    dc *= g[j, _F]  # dc_{t-1} = dc ⊙ f
-                    if peep:
-                        dc += e[0] * pi
-                        dc += e[1] * pf
-                    np.matmul(UT, dA[r], out=dh_in)  # dh_{t-1} = da U
-            # [dW | db | dU] += dA [x; 1; h_{t-1}]^T and dX^T = W^T dA over steps g0 .. g1 - 1
-            n = g1 - g0
-            np.copyto(dA2[:, :n], dA[:n].transpose(1, 0, 2))
-            a2 = np.reshape(dA2[:, :n], (4 * H, n * N), copy=False)
-            zc = np.reshape(Zf[:, g0:g1], (K, n * N))  # a view when Z is time-middle
-            np.matmul(a2, zc.T, out=gall if g1 == T else gpart)
-            if g1 != T:
-                gall += gpart
-            np.matmul(p["W"].T, a2, out=np.reshape(dXf[:, g0:g1], (D, n * N), copy=False))
-            if peep:
-                Cp, Cs = Gx[g0:g1, _CPREV], Gx[g0 + 1:g1 + 1, _CPREV]  # c_{t-1}, c_t
-                gp[0] += (dE[:n, 0] * Cp).sum(axis=(0, 2))
-                gp[1] += (dE[:n, 1] * Cp).sum(axis=(0, 2))
-                gp[2] += (dE[:n, 3] * Cs).sum(axis=(0, 2))
-        self.grads = {
-            "W": np.ascontiguousarray(gall[:, :D]),
-            "U": np.ascontiguousarray(gall[:, D + 1:]),
-            "b": gall[:, D].copy(),
-        }
-        if peep:
-            self.grads.update({"p_i": gp[0], "p_f": gp[1], "p_o": gp[2]})
-        self.dh_seq = dHs.transpose(2, 0, 1)
-        return dXf.transpose(2, 1, 0), (dh_in.T.copy(), dc.T.copy())
+            dX, d_initial_state, self.grads, self.dh_seq = lstm_backward(
+                dY, d_final_state, cache, self.params)
+        return dX, d_initial_state

@@ -33,7 +33,7 @@ class RecurrentLayer:
     """Base of the recurrent layers (the protocol above): ``params``/``grads`` dicts with the
     same keys, argument checks, zero states.
 
-    Subclasses define ``_shapes()`` (name -> shape) and the forward/backward passes.
+    Subclasses define ``param_shapes()`` (name -> shape) and the forward/backward passes.
     Parameters start uniform in ``[-1/sqrt(H), 1/sqrt(H)]`` (PyTorch's default), drawn from a
     ``numpy.random.Generator`` built from ``seed`` or passed as ``rng``.
     """
@@ -48,13 +48,14 @@ class RecurrentLayer:
         bound = 1.0 / np.sqrt(self.hidden_size)
         self.params = {
             name: gen.uniform(-bound, bound, size=shape).astype(self.dtype)
-            for name, shape in self._shapes().items()
+            for name, shape in self.param_shapes().items()
         }
         self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
         self._cache = None
         self.dh_seq = None
 
-    def _shapes(self) -> dict:  # pragma: no cover - abstract
+    def param_shapes(self) -> dict:  # pragma: no cover - abstract
+        """Parameter name -> shape; each layer defines its own."""
         raise NotImplementedError
 
     def __repr__(self) -> str:

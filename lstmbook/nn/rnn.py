@@ -61,7 +61,8 @@ class RNN(RecurrentLayer):
         self._f, self._df = get_activation(nonlinearity)
         super().__init__(input_size, hidden_size, seed=seed, rng=rng, dtype=dtype)
 
-    def _shapes(self):
+    def param_shapes(self) -> dict:
+        """Parameter name -> shape (what the constructor allocates)."""
         H, D = self.hidden_size, self.input_size
         return {"W": (H, D), "U": (H, H), "b": (H,)}
 
@@ -122,7 +123,8 @@ class JordanRNN(RecurrentLayer):
         self._g, self._dg = get_activation(output_nonlinearity)
         super().__init__(input_size, hidden_size, seed=seed, rng=rng, dtype=dtype)
 
-    def _shapes(self):
+    def param_shapes(self) -> dict:
+        """Parameter name -> shape (what the constructor allocates)."""
         H, D, O = self.hidden_size, self.input_size, self.output_size
         return {"W": (H, D), "U": (H, O), "b": (H,), "V": (O, H), "c": (O,)}
 

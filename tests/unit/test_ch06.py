@@ -1,15 +1,22 @@
-"""Chapter 6 (LSTM gates): chapters.ch06_lstm_gates, the gate explorer's compute and plots, the LSTM-step
-grader and the chapter's quiz answers."""
+"""Chapter 6 (LSTM gates): chapters.ch06_lstm_gates, the gate explorer's compute and plots and
+the chapter's quiz answers (the grader: tests/unit/exercises/test_ch06_lstm_gates.py)."""
 
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 import lstmbook
+from lstmbook import viz
 from lstmbook.chapters import ch06_lstm_gates as gates
-from lstmbook.exercises import check_lstm_cell_update
-from lstmbook.nn.activations import sigmoid
-from lstmbook.nn.lstm import lstm_step, split_gates
+from lstmbook.chapters.ch06_lstm_gates import gate_explorer_view as _compute_gate_explorer
+from lstmbook.nn.lstm import lstm_forward, lstm_step, split_gates
 from lstmbook.quiz import load_quiz, recompute
+from lstmbook.viz import plot_gate_explorer_view as _draw_gate_explorer
+from lstmbook.widgets import build_gate_explorer
 
 
 def _state(seed, N=3, D=4, H=5):
@@ -132,16 +139,14 @@ def test_gate_schedule_windows_are_one_based():
 
 
 # --------------------------------------------------------------------------- keep forever
-def test_keep_forever_params_through_lstm_step_and_layer():
+def test_keep_forever_params_through_lstm_forward_and_layer():
     params = gates.keep_forever_params(2, 3, seed=0)
     rng = np.random.default_rng(3)
     X = rng.normal(0, 3, size=(1, 1000, 2))
     c0 = np.array([[0.731, -0.25, 0.9]])
-    h, c = np.zeros((1, 3)), c0.copy()
-    for t in range(1000):
-        h, c, cache = lstm_step(X[:, t], h, c, params)
+    _, (_, c), caches = lstm_forward(X, (np.zeros((1, 3)), c0.copy()), params)
     np.testing.assert_array_equal(c, c0)
-    assert np.all(cache.f == 1.0) and np.all(cache.i == 0.0)
+    assert all(np.all(cache.f == 1.0) and np.all(cache.i == 0.0) for cache in caches)
     layer = lstmbook.LSTM(2, 3, seed=0)
     for k in params:
         layer.params[k][...] = params[k]
@@ -174,8 +179,6 @@ def test_cell_path_bad_input():
 
 # --------------------------------------------------------------------------- widget and plots
 def test_gate_explorer_compute():
-    from lstmbook.chapters.ch06_lstm_gates import gate_explorer_view as _compute_gate_explorer
-
     a = _compute_gate_explorer(write_at=4, forget=1.0, read_at=17)
     assert np.all(a.run.c[3:] == a.stored) and a.read == pytest.approx(np.tanh(a.stored))
     b = _compute_gate_explorer(write_at=4, forget=0.85, read_at=17)
@@ -190,14 +193,6 @@ def test_gate_explorer_compute():
 
 
 def test_gate_explorer_draws_and_builds():
-    matplotlib = pytest.importorskip("matplotlib")
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from lstmbook import viz
-    from lstmbook.chapters.ch06_lstm_gates import gate_explorer_view as _compute_gate_explorer
-    from lstmbook.viz import plot_gate_explorer_view as _draw_gate_explorer
-
     view = _compute_gate_explorer(write_at=4, write_len=21, read_at=17)
     fig, axes = plt.subplots(2, 1)
     _draw_gate_explorer(axes, view, title="t")
@@ -206,76 +201,9 @@ def test_gate_explorer_draws_and_builds():
     fig2, ax = plt.subplots()
     assert viz.plot_forget_products(ax, np.arange(5), {"f = 0.5": 0.5 ** np.arange(5)}) is ax
     plt.close("all")
-    pytest.importorskip("ipywidgets")
-    from lstmbook.widgets import build_gate_explorer
-
     box = build_gate_explorer()
     assert len(box.children) == 5
     plt.close("all")
-
-
-# --------------------------------------------------------------------------- the grader
-def _step_with(cell_update, hidden):
-    def my_lstm_step(x_t, h_prev, c_prev, params):
-        a_i, a_f, a_g, a_o = split_gates(x_t @ params["W"].T + h_prev @ params["U"].T
-                                         + params["b"])
-        i, f, o, g = sigmoid(a_i), sigmoid(a_f), sigmoid(a_o), np.tanh(a_g)
-        c = cell_update(i, f, g, c_prev)
-        return hidden(o, c, c_prev), c
-
-    return my_lstm_step
-
-
-def test_grader_passes_correct_steps():
-    assert check_lstm_cell_update(lambda x, h, c, p: lstm_step(x, h, c, p)[:2]).passed
-    good = _step_with(lambda i, f, g, cp: i * g + f * cp, lambda o, c, cp: o * np.tanh(c))
-    assert check_lstm_cell_update(good).passed
-
-
-@pytest.mark.parametrize(
-    ("update", "hidden", "failed", "hint"),
-    [
-        (lambda i, f, g, cp: f * cp, lambda o, c, cp: o * np.tanh(c),
-         "input only (forget gate shut): c_t", "add what the input gate writes"),
-        (lambda i, f, g, cp: i * g, lambda o, c, cp: o * np.tanh(c),
-         "forget only (input gate shut): c_t", "old content"),
-        (lambda i, f, g, cp: i * cp + f * g, lambda o, c, cp: o * np.tanh(c),
-         "forget only (input gate shut): c_t", "swapped"),
-        (lambda i, f, g, cp: f * cp + g, lambda o, c, cp: o * np.tanh(c),
-         "forget only (input gate shut): c_t", "through the input gate"),
-        (lambda i, f, g, cp: cp + i * g, lambda o, c, cp: o * np.tanh(c),
-         "forget only (input gate shut): c_t", "through the forget gate"),
-        (lambda i, f, g, cp: f * cp + i * g, lambda o, c, cp: o * c,
-         "mixed gates: h_t", "squash the cell state with tanh"),
-        (lambda i, f, g, cp: f * cp + i * g, lambda o, c, cp: np.tanh(c),
-         "mixed gates: h_t", "output gate must multiply"),
-        (lambda i, f, g, cp: f * cp + i * g, lambda o, c, cp: o * np.tanh(cp),
-         "mixed gates: h_t", "new cell state"),
-    ],
-)
-def test_grader_names_the_failing_case(update, hidden, failed, hint):
-    result = check_lstm_cell_update(_step_with(update, hidden))
-    assert not result.passed
-    assert result.failed()[0] == failed
-    assert hint in " ".join(str(result).split())  # the report wraps long lines
-
-
-def test_grader_other_mistakes():
-    result = check_lstm_cell_update(lambda x, h, c, p: lstm_step(x, h, c, p)[1])
-    assert not result.passed and "return h, c" in " ".join(str(result).split())
-    swapped = check_lstm_cell_update(lambda x, h, c, p: lstm_step(x, h, c, p)[1::-1])
-    assert not swapped.passed
-    matmul = _step_with(lambda i, f, g, cp: f @ cp.T + i * g, lambda o, c, cp: o * np.tanh(c))
-    res = check_lstm_cell_update(matmul)
-    assert "a batch (N = 3, H = 2): c_t" in res.failed()
-    assert "Hadamard" in " ".join(str(res).split())
-    with pytest.raises(TypeError, match="fn"):
-        check_lstm_cell_update("not a function")
-
-
-def test_grader_output_is_deterministic():
-    bad = _step_with(lambda i, f, g, cp: f * cp, lambda o, c, cp: o * c)
-    assert str(check_lstm_cell_update(bad)) == str(check_lstm_cell_update(bad))
 
 
 # --------------------------------------------------------------------------- quiz

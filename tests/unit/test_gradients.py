@@ -5,7 +5,12 @@ import numpy as np
 import pytest
 
 import lstmbook as lb
-from lstmbook.nn.gradcheck import check_layer_gradients, check_loss_gradient
+from lstmbook.nn.gradcheck import (
+    check_layer_gradients,
+    check_loss_gradient,
+    numerical_gradient,
+    relative_error,
+)
 from lstmbook.nn.losses import mse, softmax_cross_entropy
 
 TOL = 1e-6
@@ -113,45 +118,7 @@ def test_masked_loss_ignores_padding_values():
 
 
 # -- the fused layers equal the step functions the book shows ------------------------------
-def _chain_steps(step, X, state, params):
-    ys = []
-    for t in range(X.shape[1]):
-        out = step(X[:, t], *state, params)
-        state = out[:-1]
-        ys.append(state[0])
-    return np.stack(ys, 1), state
-
-
-@pytest.mark.parametrize("peephole", [False, True])
-def test_lstm_layer_equals_chained_steps_forward_and_backward(peephole):
-    layer = _peepholed_lstm() if peephole else lb.LSTM(D, H, seed=0)
-    X = _x()
-    h0, c0 = _h(), _h(seed=3)
-    Y, (hT, cT) = layer.forward(X, (h0, c0))
-    Ys, (hs, cs) = _chain_steps(lb.lstm_step, X, (h0, c0), layer.params)
-    np.testing.assert_allclose(Y, Ys, rtol=0, atol=1e-13)
-    np.testing.assert_allclose(cT, cs, rtol=0, atol=1e-13)
-    # backward through the step functions
-    dY = _x(7, (N, T, H))
-    caches, h, c = [], h0, c0
-    for t in range(T):
-        h, c, cache = lb.lstm_step(X[:, t], h, c, layer.params)
-        caches.append(cache)
-    dh, dc = np.zeros_like(h0), np.zeros_like(c0)
-    total = {k: np.zeros_like(v) for k, v in layer.params.items()}
-    dX = np.zeros_like(X)
-    for t in range(T - 1, -1, -1):
-        dX[:, t], dh, dc, g = lb.lstm_step_backward(dh + dY[:, t], dc, caches[t], layer.params)
-        for k in total:
-            total[k] += g[k]
-    dX_layer, (dh0, dc0) = layer.backward(dY)
-    np.testing.assert_allclose(dX_layer, dX, atol=1e-12)
-    np.testing.assert_allclose(dh0, dh, atol=1e-12)
-    np.testing.assert_allclose(dc0, dc, atol=1e-12)
-    for k in total:
-        np.testing.assert_allclose(layer.grads[k], total[k], atol=1e-12, err_msg=k)
-
-
+# (the LSTM's: tests/unit/nn/test_lstm.py, against lstm_forward / lstm_backward)
 def test_rnn_and_gru_layers_equal_chained_steps():
     X = _x()
     rnn = lb.RNN(D, H, seed=0)
@@ -171,7 +138,6 @@ def test_rnn_and_gru_layers_equal_chained_steps():
 
 
 def test_step_backward_functions_match_finite_differences():
-    from lstmbook.nn.gradcheck import numerical_gradient, relative_error
     rng = np.random.default_rng(0)
     x, h = rng.standard_normal((N, D)), rng.standard_normal((N, H))
     R = rng.standard_normal((N, H))
@@ -188,25 +154,6 @@ def test_step_backward_functions_match_finite_differences():
         assert relative_error(dh, numerical_gradient(f, h)) < TOL
         for k in p:
             assert relative_error(grads[k], numerical_gradient(f, p[k])) < TOL, k
-
-
-def test_lstm_with_zero_peepholes_equals_plain_lstm():
-    plain = lb.LSTM(D, H, seed=0)
-    peep = lb.LSTM(D, H, peephole=True, seed=0)
-    for k in ("W", "U", "b"):
-        peep.params[k][...] = plain.params[k]
-    for k in ("p_i", "p_f", "p_o"):
-        peep.params[k][...] = 0.0
-    X, dY = _x(), _x(7, (N, T, H))
-    Ya, sa = plain.forward(X)
-    Yb, sb = peep.forward(X)
-    np.testing.assert_array_equal(Ya, Yb)
-    np.testing.assert_array_equal(sa[1], sb[1])
-    dXa, _ = plain.backward(dY)
-    dXb, _ = peep.backward(dY)
-    np.testing.assert_allclose(dXa, dXb, atol=1e-15)
-    for k in ("W", "U", "b"):
-        np.testing.assert_allclose(plain.grads[k], peep.grads[k], atol=1e-15)
 
 
 def test_float32_layers_compute_in_float32():
