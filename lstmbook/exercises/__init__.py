@@ -1,7 +1,8 @@
 """Graders for the reader's code, with kind feedback: one module per chapter, on one core.
 
 :mod:`lstmbook.exercises.core` runs the reader's function on named cases and explains each
-failure; each chapter's module (same stem as its notebook) builds the cases and the hints.
+failure; each chapter's module (same stem as its notebook) declares its cases and its reader's
+likely mistakes as tables on that core.
 ``from lstmbook.exercises import check_clip_grad_norm`` works for every grader.
 """
 
@@ -14,6 +15,7 @@ from .ch06_lstm_gates import check_lstm_cell_update
 from .ch07_peephole import check_peephole_input_gate
 from .ch08_variants import check_bidirectional
 from .ch09_long_time_lags import check_adding_target
+from .ch10_language_model import check_perplexity
 
 __all__ = [
     "check_adding_target",
@@ -24,5 +26,6 @@ __all__ = [
     "check_last_valid",
     "check_lstm_cell_update",
     "check_peephole_input_gate",
+    "check_perplexity",
     "check_rnn_step",
 ]

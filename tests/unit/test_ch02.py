@@ -176,69 +176,6 @@ def test_chapter_2_plots_run():
     plt.close(fig)
 
 
-# --------------------------------------------------------------------------- the grader
-
-
-def _good(x, h_prev, W, U, b, nonlinearity="tanh"):
-    u = x @ W.T + h_prev @ U.T + b
-    return np.tanh(u) if nonlinearity == "tanh" else np.maximum(u, 0.0)
-
-
-def test_rnn_step_grader_passes_correct_functions():
-    from lstmbook.exercises import check_rnn_step
-
-    assert check_rnn_step(_good).passed
-
-    def package(x, h_prev, W, U, b, nonlinearity="tanh"):
-        return lstmbook.rnn_step(x, h_prev, {"W": W, "U": U, "b": b}, nonlinearity)[0]
-
-    assert check_rnn_step(package).passed
-
-
-WRONG = {
-    "no bias": (lambda x, h, W, U, b, nonlinearity="tanh": _good(x, h, W, U, 0 * b, nonlinearity),
-                "the bias: x = 0", "bias is missing"),
-    "no recurrence": (lambda x, h, W, U, b, nonlinearity="tanh":
-                      _good(x, 0 * h, W, U, b, nonlinearity),
-                      "the recurrent term", "recurrent term is missing"),
-    "always tanh": (lambda x, h, W, U, b, nonlinearity="tanh": _good(x, h, W, U, b),
-                    "nonlinearity='relu'", "you applied tanh"),
-    "U untransposed": (lambda x, h, W, U, b, nonlinearity="tanh":
-                       _good(x, h, W, U.T, b, nonlinearity),
-                       "one sequence", "U is used untransposed"),
-    "no nonlinearity": (lambda x, h, W, U, b, nonlinearity="tanh": x @ W.T + h @ U.T + b,
-                        "one sequence", "pre-activation"),
-    "no nonlinearity argument": (lambda x, h, W, U, b: _good(x, h, W, U, b),
-                                 "nonlinearity='relu'", "nonlinearity='tanh'"),
-    "placeholder": (lambda x, h, W, U, b, nonlinearity="tanh": np.tanh(x @ W.T),
-                    "one sequence", "both the recurrent term"),
-}
-
-
-@pytest.mark.parametrize("kind", sorted(WRONG))
-def test_rnn_step_grader_names_the_failing_case(kind):
-    from lstmbook.exercises import check_rnn_step
-
-    fn, case, hint = WRONG[kind]
-    result = check_rnn_step(fn)
-    assert not result.passed
-    failed = [c for c in result.cases if not c.passed]
-    assert any(case in c.name for c in failed), result.failed()
-    assert any(hint in c.reason for c in failed), str(result)
-
-
-def test_rnn_step_grader_catches_transposed_weights():
-    from lstmbook.exercises import check_rnn_step
-
-    def transposed(x, h, W, U, b, nonlinearity="tanh"):
-        return np.tanh(x @ W + h @ U + b)
-
-    result = check_rnn_step(transposed)
-    assert not result.passed
-    square = [c for c in result.cases if "square" in c.name][0]
-    assert not square.passed and "untransposed" in square.reason
-
-
 # --------------------------------------------------------------------------- quiz and maths
 
 

@@ -9,7 +9,6 @@ import pytest
 
 import lstmbook as lb
 from lstmbook.chapters import ch03_bptt as gf3
-from lstmbook.exercises import check_bptt_delta
 from lstmbook.nn.activations import get_activation
 from lstmbook.nn.bptt import bptt
 from lstmbook.nn.gradcheck import numerical_gradient
@@ -167,38 +166,6 @@ def test_truncation_drawing():
     out = _draw_truncation(axes, _compute_truncation(5, 1.5))
     assert len(out[0].images) == 2 and len(out[1].lines) >= 2
     plt.close(fig)
-
-
-# --------------------------------------------------------------------------- grader
-def good(dout, dnext, U, h):
-    return (dout + dnext @ U) * (1 - h**2)
-
-
-def test_grader_passes_correct_versions():
-    for fn in (good, gf3.bptt_delta):
-        result = check_bptt_delta(fn)
-        assert result.passed, str(result)
-        assert "4 of 4 cases passed" in str(result)
-
-
-@pytest.mark.parametrize("wrong, failed, words", [
-    (lambda d, n, U, h: d * (1 - h**2), 3, "error from the future is missing"),
-    (lambda d, n, U, h: (d + n @ U.T) * (1 - h**2), 3, "U is transposed"),
-    (lambda d, n, U, h: d + n @ U, 4, "f'(u_t) is missing"),
-    (lambda d, n, U, h: (d + n @ U) * (1 - h), 4, "1 − h_t**2, not 1 − h_t"),
-    (lambda d, n, U, h: d * (1 - h**2) + n @ U, 3, "must multiply the whole error"),
-    (lambda d, n, U, h: (n @ U) * (1 - h**2), 3, "from the output at step t"),
-])
-def test_grader_names_each_mistake(wrong, failed, words):
-    result = check_bptt_delta(wrong)
-    assert not result.passed
-    assert len(result.failed()) == failed
-    assert words in str(result).replace("\n        ", " ")
-
-
-def test_grader_reports_exceptions():
-    result = check_bptt_delta(lambda d, n, U, h: n @ np.zeros((7, 7)))
-    assert not result.passed and "raised ValueError" in str(result)
 
 
 # --------------------------------------------------------------------------- quiz + book

@@ -1,5 +1,5 @@
 """Chapter 4 (vanishing and exploding gradients): the Jacobian-product norms, the lag task, the
-gradient-norm explorer, the clipping grader, the quiz and the chapter's labels."""
+gradient-norm explorer, the quiz and the chapter's labels (the grader: tests/unit/exercises/)."""
 
 import json
 from pathlib import Path
@@ -10,9 +10,7 @@ import pytest
 from lstmbook import symbolic
 from lstmbook.chapters import ch03_bptt as gf3
 from lstmbook.chapters import ch04_gradient_problems as gf4
-from lstmbook.exercises import check_clip_grad_norm
 from lstmbook.nn import activations as functions
-from lstmbook.nn import clipping
 from lstmbook.nn._checks import make_rng
 from lstmbook.nn.rnn import spectral_radius
 from lstmbook.quiz import load_quiz, recompute
@@ -136,86 +134,6 @@ def test_drawing_functions():
     with pytest.raises(ValueError, match="one entry per lag"):
         viz.plot_lag_experiment(axes[1], [2, 4], [10], 100)
     plt.close(fig)
-
-
-# --------------------------------------------------------------------------- grader
-def good(grad, max_norm):
-    norm = np.linalg.norm(grad)
-    return grad * (max_norm / norm) if norm > max_norm else grad.copy()
-
-
-def package(grad, max_norm):
-    out = grad.copy()
-    clipping.clip_grad_norm(out, max_norm)
-    return out
-
-
-def notes(grad, threshold):
-    norm = np.linalg.norm(grad)
-    rate = threshold / norm
-    if rate < 1:
-        return grad * rate
-    return grad
-
-
-def per_row(grad, max_norm):
-    g = np.atleast_2d(grad)
-    rows = np.linalg.norm(g, axis=1, keepdims=True)
-    out = g * np.minimum(1.0, max_norm / np.maximum(rows, 1e-300))
-    return out.reshape(grad.shape)
-
-
-def nan_output(grad, max_norm):
-    norm = np.linalg.norm(grad)
-    with np.errstate(all="ignore"):  # hides the warning: the NaN must still be caught
-        unit = grad / norm
-    return unit * min(norm, max_norm)
-
-
-def in_place(grad, max_norm):
-    norm = np.linalg.norm(grad)
-    if norm > max_norm:
-        grad *= max_norm / norm
-    return grad
-
-
-FAILS = {
-    "below": "norm below the threshold: returned unchanged",
-    "above": "norm above the threshold: rescaled to norm max_norm, same direction",
-    "matrix": "a matrix: one norm over all its entries",
-    "zero": "a zero gradient: returned as zeros, no division by zero",
-}
-
-
-@pytest.mark.parametrize("fn", [good, package])
-def test_clip_grader_passes_correct_versions(fn):
-    result = check_clip_grad_norm(fn)
-    assert result.passed, str(result)
-    assert "4 of 4 cases passed" in str(result)
-
-
-@pytest.mark.parametrize("fn, failed, words", [
-    (notes, ["zero"], "divides by zero"),
-    (lambda g, m: g, ["above", "matrix"], "must have norm exactly"),
-    (lambda g, m: np.clip(g, -m, m), ["above", "matrix"], "clipping by value"),
-    (per_row, ["matrix"], "each row on its own"),
-    (lambda g, m: g * (m / np.linalg.norm(g)) if np.linalg.norm(g) else g.copy(), ["below"],
-     "must come back unchanged"),
-    (lambda g, m: g * (np.linalg.norm(g) / m) if np.linalg.norm(g) > m else g.copy(),
-     ["above", "matrix"], "upside down"),
-    (nan_output, ["zero"], "NaN or infinity"),
-    (in_place, ["above", "matrix"], "in place"),
-])
-def test_clip_grader_names_each_mistake(fn, failed, words):
-    result = check_clip_grad_norm(fn)
-    assert not result.passed
-    assert result.failed() == [FAILS[k] for k in failed]
-    assert words in str(result).replace("\n        ", " ")
-
-
-def test_clip_grader_bad_input():
-    with pytest.raises(TypeError, match="fn must be a function"):
-        check_clip_grad_norm(3)
 
 
 # --------------------------------------------------------------------------- quiz + book

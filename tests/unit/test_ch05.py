@@ -1,4 +1,5 @@
-"""Ch5, the constant error carousel: chapters.ch05_cec, its widget compute, plots and grader."""
+"""Ch5, the constant error carousel: chapters.ch05_cec, its widget compute, plots and quiz
+(the grader: tests/unit/exercises/test_ch05_cec.py)."""
 
 import matplotlib
 
@@ -11,7 +12,6 @@ import pytest  # noqa: E402
 from lstmbook import data
 from lstmbook.chapters import ch05_cec as cec
 from lstmbook.chapters.ch05_cec import error_flow_view as _compute_error_flow
-from lstmbook.exercises import check_gated_cec  # noqa: E402
 from lstmbook.quiz import load_quiz, recompute  # noqa: E402
 
 
@@ -165,61 +165,7 @@ def test_plots_draw():
     plt.close(fig)
 
 
-# --------------------------------------------------------------------------- grader, quiz
-def test_grader_passes_the_reference_and_a_loop_version():
-    assert check_gated_cec(cec.gated_cec).passed
-
-    def loop(x, g_in, g_out):
-        s = np.zeros_like(x)
-        state = 0.0
-        for t in range(len(x)):
-            state = state + g_in[t] * x[t]
-            s[t] = state
-        return s, g_out * s
-
-    assert check_gated_cec(loop).passed
-
-
-def _first_failed_reason(result):
-    return next(c for c in result.cases if not c.passed)
-
-
-def test_grader_names_each_mistake():
-    no_loop = check_gated_cec(lambda x, gi, go: (gi * x, go * gi * x))
-    first = _first_failed_reason(no_loop)
-    assert "bare self-loop" in first.name and "s_{t-1}" in first.reason
-
-    no_input_gate = check_gated_cec(lambda x, gi, go: (np.cumsum(x), go * np.cumsum(x)))
-    assert no_input_gate.cases[0].passed and no_input_gate.cases[1].passed
-    first = _first_failed_reason(no_input_gate)
-    assert "input gate open only at step 2" in first.name and "input gate" in first.reason
-
-    def no_output_gate(x, gi, go):
-        s = np.cumsum(gi * x)
-        return s, s
-
-    r = check_gated_cec(no_output_gate)
-    assert r.failed() == ["input gate at step 2, output gate only at step 5: outputs y",
-                          "both gates half open: outputs y"]
-    assert "output gate" in _first_failed_reason(r).reason
-
-    def stale_read(x, gi, go):
-        s = np.cumsum(gi * x)
-        return s, go * np.concatenate([[0.0], s[:-1]])
-
-    assert "not s_{t-1}" in _first_failed_reason(check_gated_cec(stale_read)).reason
-
-    single = check_gated_cec(lambda x, gi, go: x)
-    assert not single.passed and "return s, y" in single.cases[0].reason
-
-    def raises(x, gi, go):
-        raise IndexError("boom")
-
-    assert "IndexError" in check_gated_cec(raises).cases[0].reason
-    with pytest.raises(TypeError):
-        check_gated_cec(3)
-
-
+# --------------------------------------------------------------------------- quiz
 def test_quiz_numeric_keys_recomputed_independently():
     numeric = [q for q in load_quiz("05_cec") if q["type"] == "numeric"]
     assert len(numeric) >= 4 and all("check" in q for q in numeric)

@@ -1,5 +1,6 @@
 """Chapter 7, peephole connections: the comparison study (on a tiny configuration), the timing
-widget's compute, the plots, the grader and the quiz keys."""
+widget's compute, the plots and the quiz keys (the grader:
+tests/unit/exercises/test_ch07_peephole.py)."""
 
 import matplotlib
 
@@ -12,7 +13,6 @@ import pytest  # noqa: E402
 import lstmbook  # noqa: E402
 from lstmbook.chapters import ch07_peephole as ps
 from lstmbook.chapters.ch07_peephole import peephole_timing_view as _compute_peephole_timing
-from lstmbook.exercises import check_peephole_input_gate  # noqa: E402
 from lstmbook.nn.activations import sigmoid  # noqa: E402
 from lstmbook.nn.gradcheck import check_layer_gradients  # noqa: E402
 from lstmbook.quiz import load_quiz, recompute  # noqa: E402
@@ -126,29 +126,7 @@ def test_plots_draw():
     plt.close(fig)
 
 
-# --------------------------------------------------------------------------- grader, quiz
-def test_grader_passes_correct_and_names_mistakes():
-    assert check_peephole_input_gate(lambda a, c, p: sigmoid(a + p * c)).passed
-
-    no_peep = check_peephole_input_gate(lambda a, c, p: sigmoid(a))
-    assert no_peep.cases[0].passed  # p = 0: the plain gate is right
-    assert "missing" in no_peep.cases[1].reason
-
-    no_sigmoid = check_peephole_input_gate(lambda a, c, p: a + p * c)
-    assert "sigmoid" in no_sigmoid.cases[0].reason
-
-    outside = check_peephole_input_gate(lambda a, c, p: sigmoid(a) + p * c)
-    assert "inside the sigmoid" in outside.cases[1].reason
-
-    matrix = check_peephole_input_gate(lambda a, c, p: sigmoid(a + c @ p))
-    assert "diagonal" in matrix.cases[0].reason
-
-    unweighted = check_peephole_input_gate(lambda a, c, p: sigmoid(a + c))
-    assert "peephole weights" in unweighted.cases[1].reason
-    with pytest.raises(TypeError):
-        check_peephole_input_gate(None)
-
-
+# --------------------------------------------------------------------------- quiz
 def test_quiz_numeric_keys_recomputed_independently():
     questions = load_quiz("07_peephole")
     numeric = [q for q in questions if q["type"] == "numeric"]

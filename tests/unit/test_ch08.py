@@ -1,5 +1,6 @@
 """Chapter 8 (variants): the later-cue task, the measured comparisons, the z ↦ 1 − z conversion,
-the bidirectional explorer's compute, the bidirectional grader and the quiz's numeric keys."""
+the bidirectional explorer's compute and the quiz's numeric keys (the grader:
+tests/unit/exercises/test_ch08_variants.py)."""
 
 import numpy as np
 import pytest
@@ -8,7 +9,6 @@ from lstmbook import GRU, LSTM, Bidirectional, Stack, data, gru_step
 from lstmbook.chapters import ch08_variants as vs
 from lstmbook.chapters.ch08_variants import BIRNN_SENTENCES as BIRNN_SENTENCES
 from lstmbook.chapters.ch08_variants import birnn_view as _compute_birnn_view
-from lstmbook.exercises import check_bidirectional
 from lstmbook.nn import interop
 from lstmbook.nn.activations import sigmoid, tanh
 from lstmbook.nn.lstm import split_gates
@@ -195,52 +195,6 @@ def test_compare_cells_small():
         vs.compare_cells(seeds=0)
     with pytest.raises(ValueError, match="kind"):
         vs.make_tagger("rnn-ish")
-
-
-# --------------------------------------------------------------------------- exercise grader
-def _ok(fwd, bwd, X):
-    Yf, _ = fwd.forward(X)
-    Yb, _ = bwd.forward(X[:, ::-1])
-    return np.concatenate([Yf, Yb[:, ::-1]], axis=2)
-
-
-@pytest.mark.parametrize("fn", [_ok, lambda f, b, X: Bidirectional(f, b).forward(X)[0]])
-def test_bidirectional_grader_passes_correct_solutions(fn):
-    result = check_bidirectional(fn)
-    assert result.passed and "4 of 4 cases passed" in str(result)
-
-
-@pytest.mark.parametrize("wrong, hint", [
-    (lambda f, b, X: np.concatenate([f.forward(X)[0], b.forward(X)[0]], axis=2),
-     "read the sequence forwards"),
-    (lambda f, b, X: np.concatenate([f.forward(X)[0], b.forward(X[:, ::-1])[0]], axis=2),
-     "reversed time order"),
-    (lambda f, b, X: np.concatenate([b.forward(X[:, ::-1])[0][:, ::-1], f.forward(X)[0]], axis=2),
-     "swapped"),
-    (lambda f, b, X: np.concatenate([f.forward(X)[0], b.forward(X[:, ::-1])[0][:, ::-1]], axis=0),
-     "feature axis"),
-    (lambda f, b, X: f.forward(X), "keep its first element"),
-])
-def test_bidirectional_grader_names_the_mistake(wrong, hint):
-    result = check_bidirectional(wrong)
-    assert not result.passed
-    assert "a batch of LSTM layers (N = 3, T = 5)" in result.failed()
-    assert hint in str(result)
-
-
-def test_bidirectional_grader_single_step_case_passes_without_reversal():
-    result = check_bidirectional(
-        lambda f, b, X: np.concatenate([f.forward(X)[0], b.forward(X)[0]], axis=2))
-    assert result.failed() == [
-        "a batch of LSTM layers (N = 3, T = 5)",
-        "GRU layers of different sizes (H→ = 2, H← = 3)",
-        "one sequence, plain RNN layers (N = 1, T = 6)",
-    ]
-
-
-def test_bidirectional_grader_rejects_non_callable():
-    with pytest.raises(TypeError, match="fn"):
-        check_bidirectional(3)
 
 
 # --------------------------------------------------------------------------- quiz

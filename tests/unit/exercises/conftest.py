@@ -1,0 +1,50 @@
+"""Fixtures for the grader tests: the two claims each grader test makes. A wrong version fails
+the named cases and the report names its mistake; every fixed message in a grader's mistake
+table is shown for some wrong version (so no row of the table is dead)."""
+
+import pytest
+
+
+def flat(text: str) -> str:
+    """``text`` with each run of white space made one space."""
+    return " ".join(text.split())
+
+
+@pytest.fixture
+def fails_with():
+    """``fails_with(grader, fn, failed, words)``: ``grader(fn)`` fails; ``failed`` names its
+    failed cases (a list: exactly these; a string: the first one); the failed cases' reasons say
+    ``words`` (pieces joined by " ... " appear in that order)."""
+
+    def check(grader, fn, failed, words):
+        result = grader(fn)
+        assert not result.passed and not result
+        if isinstance(failed, str):
+            assert result.failed()[0] == failed, result.failed()
+        else:
+            assert result.failed() == list(failed)
+        reasons = flat(" ".join(c.reason for c in result.cases if not c.passed))
+        at = 0
+        for piece in flat(words).split(" ... "):
+            at = reasons.find(piece, at)
+            assert at >= 0, f"{piece!r} not in the reasons of\n{result}"
+
+    return check
+
+
+@pytest.fixture
+def covers():
+    """``covers(grader, mistakes, wrong)``: each fixed message of the mistake table (or of each
+    table in a dict of them) appears in the report of one of the wrong versions (``wrong`` maps
+    a name to ``(fn, failed, words)``); messages that quote the case's numbers are functions
+    and are left out."""
+
+    def check(grader, mistakes, wrong):
+        results = [grader(fn) for fn, _, _ in wrong.values()]
+        shown = flat(" ".join(c.reason for r in results for c in r.cases))
+        tables = mistakes.values() if isinstance(mistakes, dict) else [mistakes]
+        missing = [rule.message for table in tables for rule in table
+                   if isinstance(rule.message, str) and flat(rule.message) not in shown]
+        assert not missing, missing
+
+    return check
