@@ -88,7 +88,10 @@ def to_torch(kind, layer, *, which="params"):
     """The inverse of :func:`from_torch`: a dict in PyTorch's names (all bias in ``bias_ih``,
     except GRU's ``b_hn`` which goes to the n-block of ``bias_hh``).
 
-    ``which="grads"`` maps the gradients instead of the weights, in the same layout.
+    ``which="grads"`` maps the gradients as PyTorch would compute them: lstmbook's ``b`` is the
+    sum ``bias_ih + bias_hh``, so both of PyTorch's bias gradients equal the gradient of ``b``
+    (for a GRU: in the r and z blocks; the n block of ``bias_hh`` is the gradient of ``b_hn``,
+    and that of ``bias_ih`` the gradient of ``b``'s n block).
     """
     _, n_gates = _kind(kind)
     if which not in ("params", "grads"):
@@ -105,7 +108,8 @@ def to_torch(kind, layer, *, which="params"):
             out[f"weight_ih{s}"] = p["W"].copy()
             out[f"weight_hh{s}"] = p["U"].copy()
             out[f"bias_ih{s}"] = p["b"].copy()
-            b_hh = np.zeros(n_gates * H, p["b"].dtype)
+            b_hh = (p["b"].copy() if which == "grads"
+                    else np.zeros(n_gates * H, p["b"].dtype))
             if kind == "gru":
                 b_hh[2 * H:] = p["b_hn"]
             out[f"bias_hh{s}"] = b_hh
