@@ -18,6 +18,13 @@ PORT   ?= 8000
 REQ_HASH := $(shell cat requirements.txt pyproject.toml 2>/dev/null | sha256sum | cut -c1-16)
 STAMP    := $(VENV)/.lstmbook-installed-$(REQ_HASH)
 
+# `make test-lab` drives a real JupyterLab: its own venv (server and kernel, as on Binder), kept
+# apart so .venv stays what requirements.txt says. Reinstalled when its pins change.
+LAB_VENV  ?= .venv-lab
+LAB_REQS  := tests/site/requirements-jupyterlab.txt binder/requirements.txt
+LAB_HASH  := $(shell cat $(LAB_REQS) pyproject.toml 2>/dev/null | sha256sum | cut -c1-16)
+LAB_STAMP := $(LAB_VENV)/.lstmbook-lab-installed-$(LAB_HASH)
+
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 NBVAL_ARGS ?=
 SITE_ARGS  ?=
@@ -30,7 +37,7 @@ define pytest
 	exit $$rc
 endef
 
-.PHONY: help venv book test lint unit nbval build-strict site-tests test-binder serve bench clean distclean
+.PHONY: help venv book test lint unit nbval build-strict site-tests test-binder test-lab lab-venv serve bench clean distclean
 
 help:
 	@sed -n '2,5p' Makefile | sed 's/^# \{0,1\}//'
@@ -94,6 +101,23 @@ site-tests: $(STAMP)
 test-binder: $(STAMP)
 	@$(call pytest,tests/site/test_binder.py -m slow -rP)
 
+# Slow (minutes): every chapter opened in a real JupyterLab 4 (the Binder experience, .venv-lab)
+# driven by headless chromium: run all cells, widgets render, each explorer reacts, a quiz
+# answers a click. .ci/run runs it after test-binder.
+test-lab: export LSTMBOOK_LAB_VENV := $(abspath $(LAB_VENV))
+test-lab: export LSTMBOOK_LAB_REQUIRED := 1
+test-lab: $(STAMP) $(LAB_STAMP)
+	@$(call pytest,tests/site/test_jupyterlab.py -m slow -rP)
+
+lab-venv: $(LAB_STAMP)
+
+$(LAB_STAMP):
+	@[ -x $(LAB_VENV)/bin/python ] || { echo "make: creating $(LAB_VENV) with $$($(PYTHON) --version)"; $(PYTHON) -m venv $(LAB_VENV); }
+	$(LAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check $(addprefix -r ,$(LAB_REQS))
+	$(LAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@rm -f $(LAB_VENV)/.lstmbook-lab-installed-*
+	@touch $@
+
 serve:
 	@test -f _build/html/index.html || { echo "make: no site yet: run make book first" >&2; exit 1; }
 	@echo "make: serving _build/html at http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
@@ -109,4 +133,4 @@ clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(LAB_VENV)

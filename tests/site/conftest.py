@@ -24,7 +24,7 @@ def pytest_configure(config):
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - signature fixed by the base class
+    def log_message(self, format, *args):  # the signature is fixed by the base class
         pass
 
 

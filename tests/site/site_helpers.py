@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -12,6 +13,17 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 # Pages that Sphinx writes for its own machinery rather than for reading.
 NOT_PAGES = {"index.html"}  # a meta-refresh redirect to book/intro.html (checked in test_static)
+
+
+def requirement_pins(path: Path) -> dict[str, str]:
+    """``name==version`` lines of a requirements file, names normalised (lower case, '-')."""
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        m = re.fullmatch(r"([A-Za-z0-9_.\-]+)==(\S+)", line)
+        if m:
+            out[re.sub(r"[-_.]+", "-", m.group(1).lower())] = m.group(2)
+    return out
 
 
 def site_missing_reason() -> str | None:

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from site_helpers import CHROMIUM, SITE, site_missing_reason, site_pages
 
 if site_missing_reason():
@@ -174,8 +175,6 @@ def test_quiz_answers_give_feedback(offline_page, page):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_accessibility_axe(offline_page, page):
-    from axe_playwright_python.sync_playwright import Axe
-
     p = offline_page.goto(page)
     results = Axe().run(p)
     problems = []

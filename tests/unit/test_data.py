@@ -1,11 +1,12 @@
-"""lstmbook.data: shapes, dtypes, determinism, task definitions, padding and bad input."""
+"""lstmbook.data, every toy task of the book: shapes, dtypes, determinism, what each task asks
+and bad input (padding and masks: tests/unit/nn/test_sequences.py)."""
 
 import numpy as np
 import pytest
 
 from lstmbook import data
 from lstmbook.data import adding_problem, copy_task, noisy_sine, tiny_sentiment
-from lstmbook.nn.sequences import last_valid, lengths_to_mask, one_hot, pad_sequences
+from lstmbook.nn.sequences import lengths_to_mask
 
 
 # --------------------------------------------------------------------------- adding problem
@@ -75,49 +76,6 @@ def test_noisy_sine_without_noise_is_a_sine():
     assert np.abs(X).max() <= 1.0
 
 
-# --------------------------------------------------------------------------- padding
-def test_pad_sequences_features():
-    seqs = [np.ones((3, 2)), 2 * np.ones((1, 2)), 3 * np.ones((5, 2))]
-    X, mask, lengths = pad_sequences(seqs, pad_value=-1.0)
-    assert X.shape == (3, 5, 2) and mask.shape == (3, 5)
-    np.testing.assert_array_equal(lengths, [3, 1, 5])
-    assert lengths.dtype == np.int64
-    np.testing.assert_array_equal(mask.sum(axis=1), lengths)
-    assert np.all(X[~mask] == -1.0)
-    for k, s in enumerate(seqs):
-        np.testing.assert_array_equal(X[k, : len(s)], s)
-
-
-def test_pad_sequences_tokens_keep_integer_dtype():
-    X, mask, lengths = pad_sequences([np.array([4, 5]), np.array([7])], pad_value=0)
-    assert X.dtype.kind == "i"
-    np.testing.assert_array_equal(X, [[4, 5], [7, 0]])
-    np.testing.assert_array_equal(mask, [[True, True], [True, False]])
-
-
-def test_lengths_to_mask():
-    m = lengths_to_mask(np.array([2, 0, 3]), 4)
-    np.testing.assert_array_equal(
-        m, [[1, 1, 0, 0], [0, 0, 0, 0], [1, 1, 1, 0]]
-    )
-    assert m.dtype == bool
-    assert lengths_to_mask(np.array([5, 3, 7, 2])).shape == (4, 7)  # T defaults to the max
-
-
-def test_last_valid_reads_each_sequences_last_step():
-    Y = np.arange(2 * 4 * 3, dtype=float).reshape(2, 4, 3)
-    out = last_valid(Y, np.array([2, 4]))
-    np.testing.assert_array_equal(out, np.stack([Y[0, 1], Y[1, 3]]))
-    assert out.shape == (2, 3)
-
-
-def test_one_hot():
-    oh = one_hot(np.array([[0, 2], [1, 1]]), 3)
-    assert oh.shape == (2, 2, 3) and oh.dtype == np.float64
-    np.testing.assert_array_equal(oh.argmax(-1), [[0, 2], [1, 1]])
-    assert one_hot(np.array([1]), 2, dtype=np.float32).dtype == np.float32
-
-
 # --------------------------------------------------------------------------- tiny sentiment
 def test_tiny_sentiment_structure():
     d = tiny_sentiment()
@@ -165,39 +123,111 @@ def test_tiny_sentiment_defeats_bag_of_words():
     assert accuracy <= 0.75
 
 
-# --------------------------------------------------------------------------- padding explorer
-def test_padding_explorer_compute():
-    from lstmbook.chapters.ch01_sequence_data import padding_view as _compute_padding
-
-    v = _compute_padding(N=5, T=7, seed=2)
-    assert v.X.shape == (5, 7, 2) and v.mask.shape == (5, 7)
-    assert v.lengths.max() == 7 and v.lengths.min() >= 1
-    assert v.n_valid == v.mask.sum() == v.lengths.sum() and v.n_slots == 35
-    np.testing.assert_array_equal(v.readout, v.X[np.arange(5), v.lengths - 1])
-    assert np.all(v.X[~v.mask] == 0)
-    again = _compute_padding(N=5, T=7, seed=2)
-    np.testing.assert_array_equal(v.X, again.X)
-    assert "(5, 7, 2)" in v.summary
+# --------------------------------------------------------------------------- lag task (ch. 4)
+def test_lag_task_targets_are_the_first_value():
+    X, y = data.lag_task(50, 7, seed=0)
+    assert X.shape == (50, 8, 1) and y.shape == (50,) and y.dtype == np.int64
+    assert set(np.unique(X)) <= {-1.0, 1.0}
+    np.testing.assert_array_equal(y, (X[:, 0, 0] > 0).astype(int))
+    X2, y2 = data.lag_task(50, 7, seed=0)
+    np.testing.assert_array_equal(X, X2)
+    with pytest.raises(ValueError, match="lag"):
+        data.lag_task(5, 0)
 
 
-def test_padding_figure_draws():
-    pytest.importorskip("matplotlib")
-    import matplotlib
+# --------------------------------------------------------------------------- memory task (ch. 5)
+def test_memory_task_structure():
+    task = data.memory_task(50, 12, seed=2)
+    x, marker, cue, target = task
+    assert x.shape == marker.shape == cue.shape == target.shape == (50, 12)
+    assert np.all(marker.sum(1) == 1) and np.all(cue.sum(1) == 1)
+    assert np.all(marker.argmax(1) < 6) and np.all(cue.argmax(1) >= 6)
+    rows = np.arange(50)
+    assert np.allclose(target[rows, cue.argmax(1)], x[rows, marker.argmax(1)])
+    assert np.count_nonzero(target) <= 50
+    with pytest.raises(ValueError, match="T"):
+        data.memory_task(3, 1)
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    from lstmbook import viz
-    from lstmbook.chapters.ch01_sequence_data import padding_view as _compute_padding
-    from lstmbook.viz import plot_padding_view as _draw_padding
+# --------------------------------------------------------------------------- timing task (ch. 7)
+def test_timing_task():
+    X, Y = data.timing_task(20, 12, delay=4, seed=0)
+    assert X.shape == Y.shape == (20, 12, 1)
+    assert np.all(X.sum(axis=(1, 2)) == 1) and np.all(Y.sum(axis=(1, 2)) == 1)
+    assert np.array_equal(Y[:, :, 0].argmax(1), X[:, :, 0].argmax(1) + 4)
+    assert np.array_equal(X, data.timing_task(20, 12, delay=4, seed=0).X)
 
-    fig, axes = plt.subplots(1, 4)
-    assert _draw_padding(axes[0], _compute_padding(3, 4, 0)) is axes[0]
-    for ax, kind in zip(axes[1:], viz.IO_PATTERNS, strict=True):
-        assert viz.plot_io_pattern(ax, kind) is ax
-    with pytest.raises(ValueError, match="kind"):
-        viz.plot_io_pattern(axes[1], "one_to_many_to_one")
-    plt.close(fig)
+
+@pytest.mark.parametrize("kwargs, exc", [
+    ({"n": 3, "T": 5, "delay": 5}, ValueError),
+    ({"n": 0, "T": 5, "delay": 2}, ValueError),
+    ({"n": 3, "T": 5, "delay": 2.0}, TypeError),
+])
+def test_timing_task_bad_input(kwargs, exc):
+    with pytest.raises(exc):
+        data.timing_task(**kwargs)
+
+
+# --------------------------------------------------------------------------- later cue (ch. 8)
+def test_later_cue_task_structure():
+    d = data.later_cue_task(400, T=9, seed=0)
+    V = len(data.CUE_VOCAB)
+    assert d.tokens.shape == d.tags.shape == d.ambiguous.shape == (400, 9)
+    assert d.X.shape == (400, 9, V) and np.array_equal(d.X.argmax(-1), d.tokens)
+    idx = {w: i for i, w in enumerate(data.CUE_VOCAB)}
+    fruit_cues = [idx[w] for w in data.FRUIT_CUES]
+    company_cues = [idx[w] for w in data.COMPANY_CUES]
+    assert np.all(d.tokens[:, -1] == idx["."])
+    for toks, tags in zip(d.tokens, d.tags, strict=True):
+        nouns = np.flatnonzero(np.isin(toks, [idx[w] for w in data.CUE_NOUNS]))
+        cues = np.flatnonzero(np.isin(toks, fruit_cues + company_cues))
+        assert len(nouns) == 1 and len(cues) == 1
+        p, q = nouns[0], cues[0]
+        assert q > p  # the cue always comes after the noun
+        assert np.count_nonzero(tags) == 1 and tags[p] != 0
+        assert (tags[p] == 1) == (toks[q] in fruit_cues)  # the cue agrees with the tag
+        if toks[p] == idx["banana"]:
+            assert tags[p] == 1
+        if toks[p] == idx["google"]:
+            assert tags[p] == 2
+    # about half the sentences are ambiguous, and "apple" is fruit and company about equally
+    amb_rows = d.ambiguous.any(axis=1)
+    assert 0.4 < amb_rows.mean() < 0.6
+    assert 0.4 < (d.tags[d.ambiguous] == 1).mean() < 0.6
+
+
+def test_later_cue_task_is_deterministic_and_rejects_bad_input():
+    a, b = data.later_cue_task(5, seed=3), data.later_cue_task(5, seed=3)
+    assert np.array_equal(a.tokens, b.tokens) and np.array_equal(a.tags, b.tags)
+    with pytest.raises(ValueError, match="T"):
+        data.later_cue_task(5, T=2)
+    with pytest.raises(ValueError, match="p_ambiguous"):
+        data.later_cue_task(5, p_ambiguous=1.5)
+    with pytest.raises(TypeError, match="n"):
+        data.later_cue_task(2.5)
+
+
+def test_encode_decode():
+    tokens = data.encode_cue_sentence("Apple is something that I like to eat.")
+    assert data.decode_cue_tokens(tokens) == ["apple", "is", "something", "that", "i", "like", "to",
+                                              "eat", "."]
+    with pytest.raises(ValueError, match="pear"):
+        data.encode_cue_sentence("a pear is something i like to eat")
+    with pytest.raises(TypeError, match="sentence"):
+        data.encode_cue_sentence(["apple"])
+    with pytest.raises(ValueError, match="tokens"):
+        data.decode_cue_tokens(np.array([0, 99]))
+
+
+# --------------------------------------------------------------------------- parity (ch. 8)
+def test_parity_task():
+    X, Y, mask = data.parity_task(3, T=7, k=3, seed=0)
+    x = X[..., 0]
+    assert set(np.unique(x)) <= {-1.0, 1.0}
+    np.testing.assert_array_equal(Y[:, 2:, 0], x[:, 2:] * x[:, 1:-1] * x[:, :-2])
+    assert not mask[:, :2].any() and mask[:, 2:].all()
+    with pytest.raises(ValueError, match="k"):
+        data.parity_task(2, T=3, k=4)
 
 
 # --------------------------------------------------------------------------- bad input
@@ -213,20 +243,6 @@ BAD = [
     (lambda: copy_task(4, 3, n_symbols=0), ValueError, "n_symbols"),
     (lambda: noisy_sine(4, 5, noise=-0.1), ValueError, "noise"),
     (lambda: noisy_sine(4, 5, period=0.0), ValueError, "period"),
-    (lambda: pad_sequences(np.zeros((2, 3))), TypeError, "seqs must be a list"),
-    (lambda: pad_sequences([]), ValueError, "at least one"),
-    (lambda: pad_sequences([[1.0, 2.0]]), TypeError, r"seqs\[0\]"),
-    (lambda: pad_sequences([np.zeros((2, 3)), np.zeros((2, 4))]), ValueError, r"seqs\[1\]"),
-    (lambda: pad_sequences([np.zeros((0, 3))]), ValueError, "empty"),
-    (lambda: pad_sequences([np.zeros((2, 3, 1))]), ValueError, r"\(T_i, D\)"),
-    (lambda: lengths_to_mask([1, 2], 3), TypeError, "lengths"),
-    (lambda: lengths_to_mask(np.array([1.0, 2.0]), 3), TypeError, "integer"),
-    (lambda: lengths_to_mask(np.array([4, 2]), 3), ValueError, r"\[0, T\]"),
-    (lambda: last_valid(np.zeros((2, 3)), np.array([1, 2])), ValueError, r"\(N, T, H\)"),
-    (lambda: last_valid(np.zeros((2, 3, 1)), np.array([1, 2, 3])), ValueError, "lengths"),
-    (lambda: last_valid(np.zeros((2, 3, 1)), np.array([0, 2])), ValueError, r"\[1, T\]"),
-    (lambda: one_hot(np.array([0, 3]), 3), ValueError, "depth"),
-    (lambda: one_hot(np.array([0.0]), 3), TypeError, "indices"),
 ]
 
 

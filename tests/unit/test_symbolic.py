@@ -3,10 +3,12 @@
 import numpy as np
 import pytest
 
+from lstmbook.nn.activations import sigmoid
+from lstmbook.nn.lstm import lstm_step, lstm_step_backward
+
 sp = pytest.importorskip("sympy")
 
-from lstmbook import symbolic  # noqa: E402
-from lstmbook.nn.activations import sigmoid  # noqa: E402
+from lstmbook import symbolic  # noqa: E402 - imports SymPy, so only after the skip above
 
 
 @pytest.fixture(scope="module")
@@ -134,8 +136,6 @@ def test_rnn_gradient_is_a_product_of_one_step_factors():
 
 @pytest.mark.parametrize("peepholes", [False, True], ids=["plain", "peepholes"])
 def test_lstm_cell_gradients_equal_the_numpy_backward_pass(peepholes):
-    from lstmbook.nn.lstm import lstm_step, lstm_step_backward
-
     cell = symbolic.lstm_cell_gradients(peepholes=peepholes)
     rng = np.random.default_rng(4)
     for _ in range(3):

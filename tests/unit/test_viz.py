@@ -29,6 +29,7 @@ from lstmbook.chapters import ch07_peephole as ch07
 from lstmbook.chapters import ch08_variants as ch08
 from lstmbook.chapters import ch09_long_time_lags as ch09
 from lstmbook.chapters import ch10_language_model as ch10
+from lstmbook.nn.activations import sigmoid
 
 ROOT = Path(__file__).resolve().parents[2]
 VIZ = (ROOT / "lstmbook" / "viz.py").read_text(encoding="utf-8")
@@ -219,6 +220,64 @@ def test_trace_heatmap_returns_the_axes_with_the_image_on_them():
     ax = Figure().subplots()
     assert viz.plot_trace_heatmap(ax, np.zeros((20, 3)), marked=[2, 15]) is ax
     assert ax.images[0].get_array().shape == (3, 20)
+
+
+# --------------------------------------------------------------------------- what they draw
+def test_every_io_pattern_draws_and_an_unknown_one_is_refused():
+    axes = Figure().subplots(1, len(viz.IO_PATTERNS))
+    for ax, kind in zip(axes, viz.IO_PATTERNS, strict=True):
+        assert viz.plot_io_pattern(ax, kind) is ax
+    with pytest.raises(ValueError, match="kind"):
+        viz.plot_io_pattern(axes[0], "one_to_many_to_one")
+
+
+def test_truncation_view_draws_both_maps_and_the_curves():
+    axes = Figure().subplots(1, 2)
+    out = viz.plot_truncation_view(axes, ch03.truncation_view(5, 1.5))
+    assert len(out[0].images) == 2 and len(out[1].lines) >= 2
+
+
+def test_chapter_4_plots_draw_each_curve_and_bar():
+    axes = Figure().subplots(1, 4)
+    viz.plot_gradient_norm_view(axes[0], ch04.gradient_norm_view(0.9, "tanh"))
+    assert len(axes[0].lines) >= 2  # the curve and the radius^(T-t) reference
+    viz.plot_lag_experiment(axes[1], [2, 4, 6], [10, 50, None], 100)
+    assert len(axes[1].patches) == 3
+    x = np.linspace(-3, 3, 7)
+    viz.plot_activation_derivatives(axes[2], x, {"σ": sigmoid(x)}, peaks=[(0.0, 0.5, "mid")])
+    viz.plot_training_curves(axes[3], {"a": [1.0, 0.5], "b": [2.0, 0.1]}, hline=1.0)
+    assert len(axes[3].lines) == 3
+    with pytest.raises(ValueError, match="one entry per lag"):
+        viz.plot_lag_experiment(axes[1], [2, 4], [10], 100)
+
+
+def test_error_flow_view_draws_rnn_theory_and_cec():
+    ax = Figure().subplots()
+    assert viz.plot_error_flow_view(ax, ch05.error_flow_view(0.9, T=20), scale=0.9) is ax
+    assert len(ax.get_lines()) >= 3
+
+
+def test_gate_explorer_view_shares_time_and_fits_the_cell():
+    view = ch06.gate_explorer_view(write_at=4, write_len=21, read_at=17)
+    axes = Figure().subplots(2, 1)
+    viz.plot_gate_explorer_view(axes, view, title="t")
+    assert axes[1].get_ylim()[1] >= np.abs(view.run.c).max()
+    assert axes[0].get_xlim() == axes[1].get_xlim()
+
+
+def test_peephole_timing_view_draws_a_curve_per_signal():
+    axes = Figure().subplots(1, 2)
+    viz.plot_peephole_timing_view(axes, {"a": ch07.peephole_timing_view(4.0, -4.0, T=10)})
+    assert len(axes[0].get_lines()) >= 2
+
+
+def test_adding_sequence_names_its_target_and_mse_curves_are_logarithmic():
+    X, y = data.adding_problem(1, 20, seed=0)
+    axes = Figure().subplots(2, 1)
+    viz.plot_adding_sequence(axes[0], X[0], target=y[0, 0])
+    assert "target" in axes[0].get_title()
+    viz.plot_mse_curves(axes[1], [1, 2], {"a": [0.5, 0.1]}, references={"r": 0.6})
+    assert axes[1].get_yscale() == "log"
 
 
 # --------------------------------------------------------------------------- the source

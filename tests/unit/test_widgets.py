@@ -1,17 +1,13 @@
 """The interactive explorers (``lstmbook.widgets.build_*``): each builds without a kernel, draws
 its figure on the Agg backend, and redraws with a new summary when a control changes."""
 
-import matplotlib
+import matplotlib.pyplot as plt
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
+from lstmbook import widgets
+from lstmbook.chapters import ch08_variants as vs
 
 w = pytest.importorskip("ipywidgets")
-
-from lstmbook import widgets  # noqa: E402
-from lstmbook.chapters import ch08_variants as vs  # noqa: E402
 
 
 @pytest.fixture
@@ -79,6 +75,10 @@ def test_slider_explorers_build_and_update(name, shown):
     control.value = new
     assert summary.value != before and summary.value.startswith("<p>")
     assert shown == expected_figures
+
+
+def test_gate_explorer_shows_its_five_rows(shown):
+    assert len(widgets.build_gate_explorer().children) == 5
 
 
 def test_birnn_explorer_builds_and_updates(shown):

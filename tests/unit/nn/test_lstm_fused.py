@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from lstmbook.nn import _lstm_fused
-from lstmbook.nn.lstm import LSTM
+from lstmbook.nn.lstm import lstm_backward, lstm_forward
+
+from .helpers import lstm_data, lstm_layer
 
 D = 5
 #: (N, T, H): every path of the fused kernel (checked by test_shapes_cover_the_fused_kernel)
@@ -39,22 +41,12 @@ def test_shapes_cover_the_fused_kernel():
     assert tm and chunks > 1 and products > 1
 
 
-def _layer(H, dtype=np.float64, peephole=False, fused=True, seed=1):
-    layer = LSTM(D, H, peephole=peephole, forget_bias=1.0, seed=seed, dtype=dtype, fused=fused)
-    if peephole:  # non-zero peepholes, so that their paths carry gradient
-        rng = np.random.default_rng(seed + 10)
-        for k in ("p_i", "p_f", "p_o"):
-            layer.params[k][...] = rng.uniform(-0.5, 0.5, H)
-    return layer
+def _layer(H, dtype=np.float64, peephole=False, fused=True):
+    return lstm_layer(H, input_size=D, peephole=peephole, fused=fused, dtype=dtype)
 
 
-def _data(N, T, H, dtype, seed=0):
-    rng = np.random.default_rng(seed)
-    X, dY = rng.standard_normal((N, T, D)), rng.standard_normal((N, T, H))
-    state = (0.5 * rng.standard_normal((N, H)), 0.5 * rng.standard_normal((N, H)))
-    d_final = (rng.standard_normal((N, H)), rng.standard_normal((N, H)))
-    return (X.astype(dtype), dY.astype(dtype), tuple(a.astype(dtype) for a in state),
-            tuple(a.astype(dtype) for a in d_final))
+def _data(N, T, H, dtype):
+    return lstm_data(N, T, H, input_size=D, dtype=dtype)
 
 
 def _run(layer, X, state, dY, d_final):
@@ -120,3 +112,29 @@ def test_results_are_not_overwritten_by_the_next_call(shape, fused):
     _run(layer, 2 * X, None, -dY, None)
     for name, value in first.items():
         np.testing.assert_array_equal(value, kept[name], err_msg=name)
+
+
+@pytest.mark.parametrize("N, H", [(3, 4), (40, 64)])  # both memory layouts of LSTM.forward
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fast_lstm_layer_gate_seq_and_dh_seq_equal_the_readable_loop(N, H, dtype):
+    """What chapter 9 reads off the default (fused) layer, gate_seq and dh_seq, equals
+    lstm_forward's caches and lstm_backward's dh_seq."""
+    rng = np.random.default_rng(0)
+    T = 7
+    layer = _layer(H, dtype)
+    X = rng.standard_normal((N, T, D)).astype(dtype)
+    h0 = rng.standard_normal((N, H)).astype(dtype)
+    c0 = rng.standard_normal((N, H)).astype(dtype)
+    dY = rng.standard_normal((N, T, H)).astype(dtype)
+    dhT = rng.standard_normal((N, H)).astype(dtype)
+    Y, (hT, cT) = layer.forward(X, (h0, c0))
+    layer.backward(dY, (dhT, np.zeros_like(dhT)))
+    assert layer.gate_seq.shape == (T, N, 4 * H) and layer.dh_seq.shape == (N, T, H)
+    Y_ref, (_, cT_ref), caches = lstm_forward(X, (h0, c0), layer.params)
+    _, _, _, dh_seq = lstm_backward(dY, (dhT, np.zeros_like(dhT)), caches, layer.params)
+    tol = 1e-4 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(Y, Y_ref, atol=tol)
+    np.testing.assert_allclose(cT, cT_ref, atol=tol)
+    gates = np.stack([np.concatenate([k.i, k.f, k.g, k.o], axis=1) for k in caches])
+    np.testing.assert_allclose(layer.gate_seq, gates, atol=tol)
+    np.testing.assert_allclose(layer.dh_seq, dh_seq, atol=10 * tol)

@@ -1,70 +1,18 @@
-"""Chapter 8 (variants): the later-cue task, the measured comparisons, the z ↦ 1 − z conversion,
-the bidirectional explorer's compute and the quiz's numeric keys (the grader:
-tests/unit/exercises/test_ch08_variants.py)."""
+"""Chapter 8 (variants): the measured comparisons of directions, depth and cells, the z ↦ 1 − z
+conversion, the bidirectional explorer's model and the quiz's numeric keys (the later-cue and
+parity tasks: tests/unit/test_data.py; the grader: tests/unit/exercises/test_ch08_variants.py)."""
 
 import numpy as np
 import pytest
 
 from lstmbook import GRU, LSTM, Bidirectional, Stack, data, gru_step
 from lstmbook.chapters import ch08_variants as vs
-from lstmbook.chapters.ch08_variants import BIRNN_SENTENCES as BIRNN_SENTENCES
-from lstmbook.chapters.ch08_variants import birnn_view as _compute_birnn_view
 from lstmbook.nn import interop
 from lstmbook.nn.activations import sigmoid, tanh
 from lstmbook.nn.lstm import split_gates
-from lstmbook.quiz import check_answers, key_matches, load_quiz
+from lstmbook.quiz import check_answers, key_matches
 
-
-# --------------------------------------------------------------------------- the task
-def test_later_cue_task_structure():
-    d = data.later_cue_task(400, T=9, seed=0)
-    V = len(data.CUE_VOCAB)
-    assert d.tokens.shape == d.tags.shape == d.ambiguous.shape == (400, 9)
-    assert d.X.shape == (400, 9, V) and np.array_equal(d.X.argmax(-1), d.tokens)
-    idx = {w: i for i, w in enumerate(data.CUE_VOCAB)}
-    fruit_cues = [idx[w] for w in data.FRUIT_CUES]
-    company_cues = [idx[w] for w in data.COMPANY_CUES]
-    assert np.all(d.tokens[:, -1] == idx["."])
-    for toks, tags in zip(d.tokens, d.tags, strict=True):
-        nouns = np.flatnonzero(np.isin(toks, [idx[w] for w in data.CUE_NOUNS]))
-        cues = np.flatnonzero(np.isin(toks, fruit_cues + company_cues))
-        assert len(nouns) == 1 and len(cues) == 1
-        p, q = nouns[0], cues[0]
-        assert q > p  # the cue always comes after the noun
-        assert np.count_nonzero(tags) == 1 and tags[p] != 0
-        assert (tags[p] == 1) == (toks[q] in fruit_cues)  # the cue agrees with the tag
-        if toks[p] == idx["banana"]:
-            assert tags[p] == 1
-        if toks[p] == idx["google"]:
-            assert tags[p] == 2
-    # about half the sentences are ambiguous, and "apple" is fruit and company about equally
-    amb_rows = d.ambiguous.any(axis=1)
-    assert 0.4 < amb_rows.mean() < 0.6
-    assert 0.4 < (d.tags[d.ambiguous] == 1).mean() < 0.6
-
-
-def test_later_cue_task_is_deterministic_and_rejects_bad_input():
-    a, b = data.later_cue_task(5, seed=3), data.later_cue_task(5, seed=3)
-    assert np.array_equal(a.tokens, b.tokens) and np.array_equal(a.tags, b.tags)
-    with pytest.raises(ValueError, match="T"):
-        data.later_cue_task(5, T=2)
-    with pytest.raises(ValueError, match="p_ambiguous"):
-        data.later_cue_task(5, p_ambiguous=1.5)
-    with pytest.raises(TypeError, match="n"):
-        data.later_cue_task(2.5)
-
-
-def test_encode_decode():
-    tokens = data.encode_cue_sentence("Apple is something that I like to eat.")
-    assert data.decode_cue_tokens(tokens) == ["apple", "is", "something", "that", "i", "like", "to",
-                                              "eat",
-                                              "."]
-    with pytest.raises(ValueError, match="pear"):
-        data.encode_cue_sentence("a pear is something i like to eat")
-    with pytest.raises(TypeError, match="sentence"):
-        data.encode_cue_sentence(["apple"])
-    with pytest.raises(ValueError, match="tokens"):
-        data.decode_cue_tokens(np.array([0, 99]))
+from .helpers import numeric_questions
 
 
 # --------------------------------------------------------------------------- bidirectional
@@ -92,30 +40,20 @@ def test_direction_contributions_add_up_to_the_logits(directions):
 
 def test_birnn_view_backward_half_decides_apple(directions):
     model = directions.bi_models[0]
-    eat = _compute_birnn_view(model, BIRNN_SENTENCES[0])
-    charge = _compute_birnn_view(model, BIRNN_SENTENCES[1])
+    eat = vs.birnn_view(model, vs.BIRNN_SENTENCES[0])
+    charge = vs.birnn_view(model, vs.BIRNN_SENTENCES[1])
     assert eat.noun == charge.noun == 0
     assert eat.tags[0] == "fruit" and charge.tags[0] == "company"
     assert eat.fwd[0] == pytest.approx(charge.fwd[0])  # forward half has not read the cue
     assert eat.bwd[0] > 0 > charge.bwd[0]
     assert "Predicted tag: fruit" in eat.summary
     with pytest.raises(ValueError, match="vocabulary"):
-        _compute_birnn_view(model, "apple pie")
-    none = _compute_birnn_view(model, "i like to eat .")
+        vs.birnn_view(model, "apple pie")
+    none = vs.birnn_view(model, "i like to eat .")
     assert none.noun is None and set(none.tags) == {"other"}
 
 
 # --------------------------------------------------------------------------- stacked
-def test_parity_task():
-    X, Y, mask = data.parity_task(3, T=7, k=3, seed=0)
-    x = X[..., 0]
-    assert set(np.unique(x)) <= {-1.0, 1.0}
-    np.testing.assert_array_equal(Y[:, 2:, 0], x[:, 2:] * x[:, 1:-1] * x[:, :-2])
-    assert not mask[:, :2].any() and mask[:, 2:].all()
-    with pytest.raises(ValueError, match="k"):
-        data.parity_task(2, T=3, k=4)
-
-
 def test_probe_r2():
     rng = np.random.default_rng(0)
     S = rng.normal(size=(500, 4))
@@ -199,10 +137,8 @@ def test_compare_cells_small():
 
 # --------------------------------------------------------------------------- quiz
 def test_quiz_numeric_keys_recomputed_independently():
-    questions = load_quiz("08_variants")
-    assert len(questions) >= 5
-    numeric = [q for q in questions if q["type"] == "numeric"]
-    assert len(numeric) == 3 and all("check" in q for q in numeric)
+    questions, numeric = numeric_questions("08_variants")
+    assert len(numeric) == 3
     assert len(check_answers(questions)) == 3
     D, H = 10, 16
     assert key_matches(numeric[0], 3 * (H * D + H * H + 2 * H))

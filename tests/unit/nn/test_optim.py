@@ -5,15 +5,7 @@ import pytest
 
 from lstmbook.nn.optim import SGD, Adam, StepLR, halve_every
 
-
-class FakeLayer:
-    """A stand-in for any layer: params and grads dicts with the same keys."""
-
-    def __init__(self, params, grads=None):
-        self.params = params
-        self.grads = (
-            grads if grads is not None else {k: np.zeros_like(v) for k, v in params.items()}
-        )
+from .helpers import FakeLayer
 
 
 def small_layer(dtype=np.float64):

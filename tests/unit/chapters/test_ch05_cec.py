@@ -1,18 +1,16 @@
-"""Ch5, the constant error carousel: chapters.ch05_cec, its widget compute, plots and quiz
-(the grader: tests/unit/exercises/test_ch05_cec.py)."""
+"""Chapter 5 (the constant error carousel): the δ recursion of one unit, error flow against the
+lag, the gated memory cell, the weight conflicts, the error-flow explorer's model and the quiz
+(the memory task: tests/unit/test_data.py; the figures: tests/unit/test_viz.py; the grader:
+tests/unit/exercises/test_ch05_cec.py)."""
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pytest
 
 from lstmbook import data
 from lstmbook.chapters import ch05_cec as cec
-from lstmbook.chapters.ch05_cec import error_flow_view as _compute_error_flow
-from lstmbook.quiz import load_quiz, recompute  # noqa: E402
+from lstmbook.quiz import recompute
+
+from .helpers import numeric_questions
 
 
 # --------------------------------------------------------------------------- δ recursion
@@ -110,19 +108,6 @@ def test_gated_cec_bad_input():
         cec.gated_cec(np.ones((2, 2, 2)))
 
 
-def test_memory_task_structure():
-    task = data.memory_task(50, 12, seed=2)
-    x, marker, cue, target = task
-    assert x.shape == marker.shape == cue.shape == target.shape == (50, 12)
-    assert np.all(marker.sum(1) == 1) and np.all(cue.sum(1) == 1)
-    assert np.all(marker.argmax(1) < 6) and np.all(cue.argmax(1) >= 6)
-    rows = np.arange(50)
-    assert np.allclose(target[rows, cue.argmax(1)], x[rows, marker.argmax(1)])
-    assert np.count_nonzero(target) <= 50
-    with pytest.raises(ValueError, match="T"):
-        data.memory_task(3, 1)
-
-
 def test_hand_set_gate_is_nearly_binary():
     g = cec.hand_set_gate(np.array([0.0, 1.0]))
     assert g[0] < 1e-4 and g[1] > 1 - 1e-4
@@ -141,36 +126,19 @@ def test_weight_conflict_study_tells_the_story():
         cec.weight_conflict_study((1, 2))
 
 
-# --------------------------------------------------------------------------- widget, plots
-def test_compute_error_flow_view():
-    view = _compute_error_flow(1.1, "identity", T=40)
+# --------------------------------------------------------------------------- the explorer
+def test_error_flow_view():
+    view = cec.error_flow_view(1.1, "identity", T=40)
     assert np.allclose(view.rnn, view.theory) and np.allclose(view.cec, 1.0)
     assert "CEC" in view.summary
-    assert np.array_equal(_compute_error_flow(0.9).rnn, _compute_error_flow(0.9).rnn)
-
-
-def test_plots_draw():
-    from lstmbook import viz
-    from lstmbook.viz import plot_error_flow_view as _draw_error_flow
-
-    fig, axes = plt.subplots(1, 3)
-    view = _compute_error_flow(0.9, T=20)
-    assert _draw_error_flow(axes[0], view, scale=0.9) is axes[0]
-    assert len(axes[0].get_lines()) >= 3
-    task = data.memory_task(2, 10, seed=0)
-    s, y = cec.gated_cec(task.x[0])
-    assert viz.plot_cec_traces(axes[1], task.x[0], {"s": s, "y": y}, marker=task.marker[0],
-                               cue=task.cue[0]) is axes[1]
-    assert viz.plot_error_flow(axes[2], np.arange(3), {"a": np.ones(3)}) is axes[2]
-    plt.close(fig)
+    assert np.array_equal(cec.error_flow_view(0.9).rnn, cec.error_flow_view(0.9).rnn)
 
 
 # --------------------------------------------------------------------------- quiz
 def test_quiz_numeric_keys_recomputed_independently():
-    numeric = [q for q in load_quiz("05_cec") if q["type"] == "numeric"]
-    assert len(numeric) >= 4 and all("check" in q for q in numeric)
+    _, numeric = numeric_questions("05_cec")
+    assert len(numeric) >= 4
     assert np.isclose(recompute(numeric[0]), 0.9**20)
     assert np.isclose(recompute(numeric[1]), 1.1**50)
     assert np.isclose(recompute(numeric[2]), 0.25**10)
     assert np.isclose(recompute(numeric[3]), 0.7)
-    assert len(load_quiz("05_cec")) >= 5

@@ -1,22 +1,17 @@
-"""Chapter 6 (LSTM gates): chapters.ch06_lstm_gates, the gate explorer's compute and plots and
-the chapter's quiz answers (the grader: tests/unit/exercises/test_ch06_lstm_gates.py)."""
+"""Chapter 6 (LSTM gates): the concatenated form, hand-set gate runs, the keep-forever cell, the
+cell path's gradient, the gate explorer's model and the quiz's answers (the figures:
+tests/unit/test_viz.py; the live explorer: tests/unit/test_widgets.py; the grader:
+tests/unit/exercises/test_ch06_lstm_gates.py)."""
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 import lstmbook
-from lstmbook import viz
 from lstmbook.chapters import ch06_lstm_gates as gates
-from lstmbook.chapters.ch06_lstm_gates import gate_explorer_view as _compute_gate_explorer
 from lstmbook.nn.lstm import lstm_forward, lstm_step, split_gates
-from lstmbook.quiz import load_quiz, recompute
-from lstmbook.viz import plot_gate_explorer_view as _draw_gate_explorer
-from lstmbook.widgets import build_gate_explorer
+from lstmbook.quiz import recompute
+
+from .helpers import numeric_questions
 
 
 def _state(seed, N=3, D=4, H=5):
@@ -177,41 +172,25 @@ def test_cell_path_bad_input():
         gates.cell_path_gradient(lstm.params, np.zeros((1, 4, 2)), c0=np.zeros((2, 3)))
 
 
-# --------------------------------------------------------------------------- widget and plots
-def test_gate_explorer_compute():
-    a = _compute_gate_explorer(write_at=4, forget=1.0, read_at=17)
+# --------------------------------------------------------------------------- the explorer
+def test_gate_explorer_view():
+    a = gates.gate_explorer_view(write_at=4, forget=1.0, read_at=17)
     assert np.all(a.run.c[3:] == a.stored) and a.read == pytest.approx(np.tanh(a.stored))
-    b = _compute_gate_explorer(write_at=4, forget=0.85, read_at=17)
+    b = gates.gate_explorer_view(write_at=4, forget=0.85, read_at=17)
     assert b.run.c[16] == pytest.approx(b.stored * 0.85**13)
-    c = _compute_gate_explorer(write_at=4, erase_at=10, read_at=17)
+    c = gates.gate_explorer_view(write_at=4, erase_at=10, read_at=17)
     assert c.read == 0 and "wipes" in c.summary
-    d = _compute_gate_explorer(write_at=4, write_len=21, read_at=17)
+    d = gates.gate_explorer_view(write_at=4, write_len=21, read_at=17)
     assert "adds every candidate" in d.summary
-    assert d.summary == _compute_gate_explorer(write_at=4, write_len=21, read_at=17).summary
+    assert d.summary == gates.gate_explorer_view(write_at=4, write_len=21, read_at=17).summary
     with pytest.raises(ValueError, match="write_at"):
-        _compute_gate_explorer(write_at=30)
-
-
-def test_gate_explorer_draws_and_builds():
-    view = _compute_gate_explorer(write_at=4, write_len=21, read_at=17)
-    fig, axes = plt.subplots(2, 1)
-    _draw_gate_explorer(axes, view, title="t")
-    assert axes[1].get_ylim()[1] >= np.abs(view.run.c).max()
-    assert axes[0].get_xlim() == axes[1].get_xlim()
-    fig2, ax = plt.subplots()
-    assert viz.plot_forget_products(ax, np.arange(5), {"f = 0.5": 0.5 ** np.arange(5)}) is ax
-    plt.close("all")
-    box = build_gate_explorer()
-    assert len(box.children) == 5
-    plt.close("all")
+        gates.gate_explorer_view(write_at=30)
 
 
 # --------------------------------------------------------------------------- quiz
 def test_chapter_6_quiz_numeric_answers():
-    questions = load_quiz("06_lstm_gates")
-    assert len(questions) >= 5
-    numeric = [q for q in questions if q["type"] == "numeric"]
-    assert len(numeric) == 3 and all("check" in q for q in numeric)
+    questions, numeric = numeric_questions("06_lstm_gates")
+    assert len(numeric) == 3
     assert recompute(numeric[0]) == pytest.approx(0.8 * 1.5 + 0.5 * -0.6)
     assert recompute(numeric[1]) == 4 * (20 * 10 + 20 * 20 + 20) == 2480
     assert recompute(numeric[2]) == pytest.approx(0.99**100)

@@ -1,9 +1,16 @@
+"""lstmbook.nn.bptt: full BPTT is the true gradient; truncated BPTT carries the state but cuts
+the gradient (and equals full BPTT when the window covers the sequence); divergence stops with
+a message; bad input."""
+
 import numpy as np
 import pytest
 
 import lstmbook as lb
 from lstmbook.nn.bptt import bptt
+from lstmbook.nn.gradcheck import numerical_gradient, relative_error
 from lstmbook.nn.losses import mse
+
+from .helpers import assert_raises_naming, bad_input
 
 
 def _setup(seed=0):
@@ -27,12 +34,13 @@ def test_truncated_with_k_at_least_T_equals_full(cls, k):
 
 
 def test_full_bptt_gradient_is_the_true_gradient():
-    from lstmbook.nn.gradcheck import numerical_gradient, relative_error
     X, Y = _setup(1)
     layer, head = lb.LSTM(3, 4, seed=1), lb.Linear(4, 1, seed=2)
     bptt(layer, head, X, Y, mse)
+
     def f():
         return mse(head.forward(layer.forward(X)[0]), Y)[0]
+
     for name, p in layer.params.items():
         assert relative_error(layer.grads[name], numerical_gradient(f, p)) < 1e-6
 
@@ -77,3 +85,15 @@ def test_bptt_works_on_stack_and_bidirectional():
         r = bptt(layer, lb.Linear(4, 1, seed=3), X, Y, mse, truncate=5)
         assert np.isfinite(r.loss)
         assert set(layer.grads) == set(layer.params)
+
+
+CASES = [
+    ("truncate zero", lambda: bptt(lb.RNN(4, 3), lb.Linear(3, 1), np.zeros((2, 3, 4)),
+                                   np.zeros((2, 3, 1)), mse, truncate=0),
+     ValueError, ["truncate", "positive"]),
+]
+
+
+@bad_input(CASES)
+def test_bad_input_raises_clear_error(call, exc, words):
+    assert_raises_naming(call, exc, words)

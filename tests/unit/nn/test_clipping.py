@@ -7,13 +7,7 @@ import pytest
 
 from lstmbook.nn.clipping import clip_grad_norm, clip_grad_value, global_norm
 
-
-class FakeLayer:
-    """A stand-in for any layer: params and grads dicts with the same keys."""
-
-    def __init__(self, grads):
-        self.grads = grads
-        self.params = {k: np.zeros_like(v) for k, v in grads.items()}
+from .helpers import FakeLayer
 
 
 def make_grads(seed=0, dtype=np.float64):
@@ -127,12 +121,12 @@ def _containers():
     a, b = np.array([6.0]), np.array([[8.0]])
     yield "tuple", (a, b)
     a, b = np.array([6.0]), np.array([[8.0]])
-    yield "layer", FakeLayer({"a": a, "b": b})
+    yield "layer", FakeLayer(grads={"a": a, "b": b})
     a, b = np.array([6.0]), np.array([[8.0]])
-    yield "list of layers", [FakeLayer({"a": a}), FakeLayer({"b": b})]
+    yield "list of layers", [FakeLayer(grads={"a": a}), FakeLayer(grads={"b": b})]
     a, b = np.array([6.0]), np.array([[8.0]])
-    layer = FakeLayer({"a": a, "b": b})
-    yield "same array twice", [layer, FakeLayer({"a2": a}), layer.grads]
+    layer = FakeLayer(grads={"a": a, "b": b})
+    yield "same array twice", [layer, FakeLayer(grads={"a2": a}), layer.grads]
 
 
 @pytest.mark.parametrize("kind", [k for k, _ in _containers()])
@@ -176,7 +170,7 @@ def test_bad_thresholds_raise_naming_the_argument(fn, arg, value, error):
         ({"W": [1.0, 2.0]}, TypeError, r"grads\['W'\]"),
         ([np.arange(3)], TypeError, r"grads\[0\].*floating"),
         (3.0, TypeError, "grads must be"),
-        (FakeLayer({"b": "x"}), TypeError, r"grads.grads\['b'\]"),
+        (FakeLayer(grads={"b": "x"}), TypeError, r"grads.grads\['b'\]"),
     ],
 )
 def test_bad_grads_raise_naming_the_entry(grads, error, match):
