@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.colors import ListedColormap, LogNorm
 from matplotlib.patches import FancyArrowPatch, Rectangle
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FormatStrFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from lstmbook.chapters import ch09_long_time_lags as ch09
 from lstmbook.chapters import ch10_language_model as ch10
@@ -782,12 +782,19 @@ def plot_long_lag_race(ax, view, *, title=None):
 
 # --- Chapter 10: a language model ---
 def plot_perplexity_curves(ax, steps, curves, *, references=None, styles=None, title=None,
-                           logy=True):
+                           logy=True, legend="lower left"):
     """Perplexity curves (``label -> values`` at the updates ``steps``) with dotted reference
-    levels (``label -> perplexity``, e.g. the uniform model's V), on a log axis by default."""
-    _curves(ax, steps, curves, styles=styles, logy=logy, legend="upper right",
+    levels (``label -> perplexity``, e.g. the uniform model's V, labelled at the right end), on
+    a log axis by default, its ticks written as plain numbers."""
+    _curves(ax, steps, curves, styles=styles, logy=logy, legend=legend,
             xlabel="update", ylabel="perplexity", grid=True)
-    _references(ax, references, steps[0] if len(steps) else 0)
+    _references(ax, references, steps[-1] if len(steps) else 0, right=True)
+    if references:  # room above the highest level for its label
+        ax.set_ylim(top=max(ax.get_ylim()[1], max(references.values()) * (1.3 if logy else 1.1)))
+    if logy:
+        ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 1.5, 2.0, 3.0, 4.0, 6.0)))
+        ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+        ax.yaxis.set_minor_formatter(NullFormatter())
     return _finish(ax, title)
 
 

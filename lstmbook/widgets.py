@@ -18,6 +18,7 @@ from lstmbook.chapters import ch06_lstm_gates as ch06
 from lstmbook.chapters import ch07_peephole as ch07
 from lstmbook.chapters import ch08_variants as ch08
 from lstmbook.chapters import ch09_long_time_lags as ch09
+from lstmbook.chapters import ch10_language_model as ch10
 from lstmbook.data import CUE_VOCAB
 
 
@@ -244,3 +245,26 @@ def build_long_lag_explorer(T=20, hidden=8, iters=600):
         summary=lambda race: (f"After {iters} iterations: RNN test MSE {race.rnn[-1]:.4f}, "
                               f"LSTM test MSE {race.lstm[-1]:.4f}."))
 
+
+
+# --- Chapter 10: a language model ---
+def build_next_char_explorer(model, prompt="the value of ", temperature=1.0, n_sample=80):
+    """Type a prompt and pick a temperature: the trained character model's distribution of the
+    next character (bars) and a sampled continuation. Needs a live kernel (the model runs)."""
+    import ipywidgets as w
+
+    style = {"description_width": "initial"}
+    text = w.Text(value=prompt, description="prompt", continuous_update=False, style=style,
+                  layout=w.Layout(width="min(100%, 30em)"))
+    tau = w.FloatSlider(value=temperature, min=0.2, max=2.0, step=0.1, description="temperature",
+                        continuous_update=False, style=style)
+    seed = w.IntSlider(value=0, min=0, max=20, description="sample seed",
+                       continuous_update=False, style=style)
+    chars = "".join(ch10.char_label(c) for c in model.vocab.chars)
+    note = w.HTML(f"<p><small>Characters the model knows: <code>{chars}</code> "
+                  "(␣ space, ⏎ line break)</small></p>")
+    return _explorer(
+        [text, w.HBox([tau, seed]), note], (text, tau, seed),
+        lambda: ch10.next_char_view(model, text.value, tau.value, n_sample=n_sample,
+                                    seed=seed.value),
+        viz.plot_next_char_view, (8, 3.2), errors=(ValueError,))
