@@ -578,9 +578,10 @@ def unrolled_rnn(T=4, *, show_deltas=True, alt=None) -> Diagram:
         f"y_{T} on top. Every input arrow is labelled W, every output arrow W(out) and every "
         f"arrow from one hidden state to the next U: the same weights at every step. h_0 "
         f"enters from the left."
-        + (" Dashed red arrows run the other way: from each output down to its hidden state "
-           "and from each hidden state back to the one before, the error δ_t of "
-           "backpropagation through time, written under each hidden box." if show_deltas
+        + (" Dashed vermilion (orange-red) arrows run the other way: from each output "
+           "down to its hidden state and from each hidden state back to the one before, "
+           "the error δ_t of backpropagation through time, written under each hidden box."
+           if show_deltas
            else ""))
     return Diagram("unrolled_rnn", pen.fig, pen.labels, alt)
 
@@ -617,8 +618,9 @@ def truncation_windows(T=8, k=3, *, alt=None) -> Diagram:
         f"A row of {T} hidden-state boxes h_1 to h_{T} above their inputs x_1 to x_{T}, linked "
         f"left to right by solid arrows that carry the state across the whole sequence, from h_0 "
         f"on. Brackets underneath cut the sequence into {n} chunks of k = {k} steps; dotted "
-        f"vertical lines mark the cuts. Dashed red arrows above the boxes carry the error back "
-        f"from each step to the one before, but only inside a chunk: none crosses a cut.")
+        f"vertical lines mark the cuts. Dashed vermilion (orange-red) arrows above the boxes "
+        f"carry the error back from each step to the one before, but only inside a chunk: "
+        f"none crosses a cut.")
     return Diagram("truncation_windows", pen.fig, pen.labels, alt)
 
 

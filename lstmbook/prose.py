@@ -6,7 +6,9 @@ text cannot drift from the outputs (``tests/unit/test_prose_numbers.py`` fails o
 Floats are rounded to ``digits`` significant digits before they are stored, so the stored
 output does not depend on the last bits of a BLAS kernel. myst-nb (which Jupyter Book uses)
 does the gluing; where it is not installed (Colab), ``glue`` stores nothing and returns the
-value, and the markdown shows the role's name instead of the number.
+value, and the markdown shows the role's name instead of the number. A cell should not end with
+a bare ``glue(...)``: Jupyter would show the returned value under it (write ``_ = glue(...)``;
+a trailing ``;`` is not enough, since nbval runs cells without IPython's history).
 """
 
 from __future__ import annotations

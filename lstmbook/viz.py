@@ -576,29 +576,6 @@ def plot_curves_band(ax, curves, *, ylabel="training loss", title=None, smooth=1
     return _finish(ax, title, "best", xlabel="training step", ylabel=ylabel)
 
 
-def plot_seed_comparison(ax, values, *, ylabel, title=None, log=False):
-    """One column of dots per model (``values`` maps a label to one number per seed), each
-    with its mean (a bar) and mean ± one standard deviation (a line, cut at 0 on a linear axis
-    and at the smallest value on a log axis); seeds joined by thin grey lines across columns,
-    since each seed is a paired comparison."""
-    labels = list(values)
-    data = [np.asarray(values[k], dtype=float) for k in labels]
-    for j in range(len(data[0])):
-        ax.plot(range(len(data)), [d[j] for d in data], color=GREY, linewidth=0.8, zorder=1)
-    for k, d in enumerate(data):
-        ax.scatter(np.full(len(d), k), d, color=CYCLE[k % len(CYCLE)], s=30, zorder=3)
-        m, s = d.mean(), d.std(ddof=1) if len(d) > 1 else 0.0
-        ax.plot([k - 0.25, k + 0.25], [m, m], color=INK, linewidth=2, zorder=2)
-        low = max(m - s, d.min()) if log else max(m - s, 0.0)
-        ax.plot([k + 0.3, k + 0.3], [low, m + s], color=INK, linewidth=1, zorder=2)
-    ax.set_xticks(range(len(labels)))
-    ax.set_xticklabels(labels)
-    ax.set_xlim(-0.6, len(labels) - 0.4)
-    if log:
-        ax.set_yscale("log")
-    return _finish(ax, title, ylabel=ylabel, grid="y")
-
-
 def plot_peephole_timing_view(axes, views: dict):
     """The peephole explorer's drawing: ``views`` maps a label to a
     :class:`~lstmbook.chapters.ch07_peephole.PeepholeTimingView`; draws the output gates on
@@ -615,6 +592,25 @@ def plot_peephole_timing_view(axes, views: dict):
                          title="unit output h_t = o_t tanh(c_t)")
     return axes
 
+
+
+def plot_paired_differences(ax, comparisons: dict, *, ylabel, title=None):
+    """Paired comparisons side by side: ``comparisons`` maps a label to a
+    :class:`~lstmbook.stats.PairedComparison`; for each, one dot per seed at its difference
+    ``b − a``, the mean difference (a bar) and its bootstrap interval (a vertical line), with a
+    dashed line at 0 (no difference)."""
+    labels = list(comparisons)
+    for k, label in enumerate(labels):
+        cmp = comparisons[label]
+        jitter = np.linspace(-0.12, 0.12, len(cmp.diff))
+        ax.scatter(k + jitter, cmp.diff, color=CYCLE[k % len(CYCLE)], s=30, zorder=3)
+        ax.plot([k - 0.25, k + 0.25], [cmp.mean_diff] * 2, color=INK, linewidth=2, zorder=2)
+        ax.plot([k + 0.32] * 2, list(cmp.ci), color=INK, linewidth=1.5, zorder=2)
+    ax.axhline(0.0, color=GREY, linestyle="--", linewidth=1, zorder=1)
+    ax.set_xticks(range(len(labels)))
+    ax.set_xticklabels(labels)
+    ax.set_xlim(-0.6, len(labels) - 0.4)
+    return _finish(ax, title, ylabel=ylabel, grid="y")
 
 # --- Chapter 8: variants ---
 def plot_input_target(ax, x, y, *, valid=None, title=None):
@@ -796,6 +792,29 @@ def plot_perplexity_curves(ax, steps, curves, *, references=None, styles=None, t
         ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
         ax.yaxis.set_minor_formatter(NullFormatter())
     return _finish(ax, title)
+
+
+def plot_seed_comparison(ax, values, *, ylabel, title=None, log=False):
+    """One column of dots per model (``values`` maps a label to one number per seed), each
+    with its mean (a bar) and mean ± one standard deviation (a line, cut at 0 on a linear axis
+    and at the smallest value on a log axis); seeds joined by thin grey lines across columns,
+    since each seed is a paired comparison."""
+    labels = list(values)
+    data = [np.asarray(values[k], dtype=float) for k in labels]
+    for j in range(len(data[0])):
+        ax.plot(range(len(data)), [d[j] for d in data], color=GREY, linewidth=0.8, zorder=1)
+    for k, d in enumerate(data):
+        ax.scatter(np.full(len(d), k), d, color=CYCLE[k % len(CYCLE)], s=30, zorder=3)
+        m, s = d.mean(), d.std(ddof=1) if len(d) > 1 else 0.0
+        ax.plot([k - 0.25, k + 0.25], [m, m], color=INK, linewidth=2, zorder=2)
+        low = max(m - s, d.min()) if log else max(m - s, 0.0)
+        ax.plot([k + 0.3, k + 0.3], [low, m + s], color=INK, linewidth=1, zorder=2)
+    ax.set_xticks(range(len(labels)))
+    ax.set_xticklabels(labels)
+    ax.set_xlim(-0.6, len(labels) - 0.4)
+    if log:
+        ax.set_yscale("log")
+    return _finish(ax, title, ylabel=ylabel, grid="y")
 
 
 def plot_next_char_bars(ax, chars, probs, *, top=10, title=None, color=BLUE):

@@ -8,7 +8,7 @@ functions, so importing this module does not need it.
 
 from __future__ import annotations
 
-from lstmbook import viz
+from lstmbook import diagrams, viz
 from lstmbook.chapters import ch01_sequence_data as ch01
 from lstmbook.chapters import ch02_rnn_forward as ch02
 from lstmbook.chapters import ch03_bptt as ch03
@@ -159,8 +159,9 @@ def build_error_flow_explorer(scale=0.9, nonlinearity="tanh", T=100):
 # --- Chapter 6: LSTM gates ---
 def build_gate_explorer(write_at=4, forget=1.0, erase_at=None, read_at=17, T=24):
     """Sliders for when the input gate opens, the forget gate's level, when (if ever) the forget
-    gate wipes the cell, and when the output gate opens; shows the gates, c_t and h_t.
-    Needs a live kernel."""
+    gate wipes the cell, and when the output gate opens; shows the gates, c_t and h_t, and the
+    cell diagram (:func:`lstmbook.diagrams.lstm_cell`) as a live view of the step chosen by
+    "cell diagram at t". Needs a live kernel."""
     import ipywidgets as w
 
     style = {"description_width": "initial"}
@@ -173,13 +174,21 @@ def build_gate_explorer(write_at=4, forget=1.0, erase_at=None, read_at=17, T=24)
     erase_on = w.Checkbox(value=erase_at is not None, description="wipe the cell once")
     read = w.IntSlider(value=read_at, min=1, max=T, description="output gate opens at t =",
                        style=style)
+    step = w.IntSlider(value=read_at, min=1, max=T, description="cell diagram at t =",
+                       style=style)
+
+    def with_cell(view):
+        # the summary, then the cell diagram as a live view of step `step` of this run
+        cell = diagrams.lstm_cell(ch06.gate_run_cache(view.run, step.value))
+        return view.summary + "<br>" + cell.html().replace("\n", " ")
+
     return _explorer(
-        [w.HBox([write, read]), w.HBox([forget_s]), w.HBox([erase, erase_on])],
-        (write, forget_s, erase, erase_on, read),
+        [w.HBox([write, read]), w.HBox([forget_s, step]), w.HBox([erase, erase_on])],
+        (write, forget_s, erase, erase_on, read, step),
         lambda: ch06.gate_explorer_view(write.value, forget_s.value,
                                        erase.value if erase_on.value else None, read.value,
                                        T=T),
-        viz.plot_gate_explorer_view, (8, 4.6), grid=(2, 1), sharex=True)
+        viz.plot_gate_explorer_view, (8, 4.6), grid=(2, 1), sharex=True, summary=with_cell)
 
 
 # --- Chapter 7: peephole connections ---

@@ -28,6 +28,15 @@ docutils writes a citation list as ``<div role="list" class="citation-list">`` h
 ``<div class="citation" role="doc-biblioentry">`` entries. ``doc-biblioentry`` is deprecated in
 WAI-ARIA (DPUB 1.1) and is not a ``listitem``, so the list has no items for assistive technology
 (axe-core: critical ``aria-required-children``). We give the entries ``role="listitem"``.
+
+Kernel-free explorers, and no frozen widget state
+-------------------------------------------------
+A page with an explorer built by ``lstmbook.web`` (a ``<figure data-lstmbook-explorer>``) gets
+``lstmbook-explorers.js`` (deferred) and ``lstmbook-explorers.css``; other pages load neither
+(every file in ``html_js_files`` would load on every page). myst-nb embeds the widget state the
+executed notebook recorded (``application/vnd.jupyter.widget-state+json``, up to 160 kB a
+page) for the ipywidgets HTML manager, which this site does not load (``nb_ipywidgets_js: {}``)
+and whose live widgets' outputs the chapters remove (``remove-output``): dead weight, dropped.
 """
 
 from __future__ import annotations
@@ -37,6 +46,8 @@ import posixpath
 from typing import Any
 
 QUIZ_MARKER = "data-shufflequestions"  # attribute of jupyterquiz's container <div>
+EXPLORER_MARKER = "data-lstmbook-explorer"  # attribute of lstmbook.web's <figure>
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
 def _script_key(js: Any) -> tuple:
@@ -71,6 +82,12 @@ def mathjax_before_quizzes(app, pagename, templatename, context, doctree) -> Non
         app.builder.add_js_file(mathjax_path)
 
 
+def explorer_assets(app, pagename, templatename, context, doctree) -> None:
+    if EXPLORER_MARKER in (context.get("body") or ""):
+        app.builder.add_css_file("lstmbook-explorers.css")
+        app.builder.add_js_file("lstmbook-explorers.js", defer="defer")
+
+
 def dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
     scripts = context.get("script_files")
     if not scripts:
@@ -79,7 +96,7 @@ def dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
     unique = []
     for js in scripts:
         key = _script_key(js)
-        if key in seen:
+        if key in seen or (getattr(js, "attributes", None) or {}).get("type") == WIDGET_STATE:
             continue
         seen.add(key)
         unique.append(js)
@@ -96,6 +113,7 @@ def fix_citation_roles(app, pagename, templatename, context, doctree) -> None:
 def setup(app):
     # Late priority: run after every extension that adds page-specific scripts.
     app.connect("html-page-context", mathjax_before_quizzes, priority=890)
+    app.connect("html-page-context", explorer_assets, priority=890)
     app.connect("html-page-context", dedupe_scripts, priority=900)
     app.connect("html-page-context", fix_citation_roles, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

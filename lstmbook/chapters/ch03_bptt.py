@@ -5,7 +5,11 @@ and how much of the gradient each truncation length keeps.
 in the exercise); :func:`tbptt_mask` says which steps the error of each loss step reaches under
 truncated BPTT ({ref}`eq-tbptt`); :func:`error_split` measures, for every loss step s and every
 earlier step t, the error ∂E_s/∂h_t; :func:`truncation_curve` compares truncated and full
-gradients for every truncation length; :func:`scalar_rnn_grads` is the one-unit RNN the quiz
+gradients for every truncation length; :func:`gradient_reach` measures how far back each
+loss's error actually travels under chunked and overlapping truncation; :func:`error_fading`
+measures how the error fades with distance in the chapter's set-up, beside the worst-case norm
+of the Jacobian product (chapter 4's measure); :func:`stream_layout` lays a long stream out
+for truncated BPTT in mini-batches; :func:`scalar_rnn_grads` is the one-unit RNN the quiz
 differentiates by hand; :func:`truncation_view` is the truncation explorer's model.
 """
 
@@ -25,20 +29,27 @@ from lstmbook.nn._checks import (
     real_number,
 )
 from lstmbook.nn.activations import get_activation
-from lstmbook.nn.bptt import bptt
+from lstmbook.nn.bptt import bptt, bptt_overlap
 from lstmbook.nn.layers import Linear
 from lstmbook.nn.losses import mse
 from lstmbook.nn.rnn import RNN, spectral_radius
+from lstmbook.nn.streams import stream_batches
 
 __all__ = [
     "NONLINEARITIES",
+    "ErrorFading",
     "ErrorSplit",
+    "StreamLayout",
     "TruncationCurve",
     "TruncationView",
     "bptt_delta",
+    "error_fading",
     "error_split",
+    "gradient_reach",
+    "overlap_cosines",
     "rnn_with_radius",
     "scalar_rnn_grads",
+    "stream_layout",
     "tbptt_mask",
     "truncation_curve",
     "truncation_view",
@@ -189,6 +200,178 @@ def scalar_rnn_grads(xs, *, w, u, b=0.0, h0=0.0, nonlinearity="identity"):
             "h0": float(dh0[0, 0])}
 
 
+# ------------------------------------------------------------------- how far the error reaches
+class _InputGradientRecorder:
+    """A recurrent layer seen through a probe: the last input channel carries each step's index;
+    ``forward`` strips it, ``backward`` adds ‖∂E/∂x_t‖ at those steps into ``reached``, so the
+    steps a BPTT routine sent error to are exactly the non-zero entries."""
+
+    recurrent = True
+
+    def __init__(self, layer, T):
+        self.layer, self.reached, self._steps = layer, np.zeros(T), None
+
+    @property
+    def params(self):
+        return self.layer.params
+
+    @property
+    def grads(self):
+        return self.layer.grads
+
+    @grads.setter
+    def grads(self, value):
+        self.layer.grads = value
+
+    def forward(self, X, state=None):
+        self._steps = X[0, :, -1].astype(int)
+        return self.layer.forward(X[..., :-1], state)
+
+    def backward(self, dY, d_final_state=None):
+        dX, dstate = self.layer.backward(dY, d_final_state)
+        self.reached[self._steps] += np.linalg.norm(dX, axis=(0, 2))
+        return dX, dstate
+
+
+def gradient_reach(T, *, k=None, h=None, h_prime=None, H=4, seed=0):
+    """How many steps back the error of each loss step travels, measured on the package's own
+    routines: ``k`` alone is :func:`lstmbook.nn.bptt.bptt` with ``truncate=k`` (chunks that do
+    not overlap), ``h`` and ``h_prime`` are :func:`lstmbook.nn.bptt.bptt_overlap`, BPTT(h; h′),
+    neither is full BPTT.
+
+    For every loss step s the routine is run with the loss of step s alone (a mask), on a tanh
+    RNN with random inputs, and the steps t whose input received a non-zero gradient are found;
+    ``reach[s] = s − (earliest such t) + 1`` (step s itself included). Returns ``reach (T,)``.
+    """
+    T = positive_int(T, "T")
+    if (h is None) != (h_prime is None):
+        raise ValueError("give h and h_prime together (BPTT(h; h′)), or k alone")
+    if k is not None and h is not None:
+        raise ValueError("give either k (chunks) or h and h_prime (overlapping windows)")
+    gen = make_rng(seed=seed)
+    X = gen.standard_normal((1, T, 2))
+    Xs = np.concatenate([X, np.arange(T, dtype=float).reshape(1, T, 1)], axis=2)
+    targets = gen.standard_normal((1, T, 1))
+    reach = np.zeros(T, dtype=int)
+    for s in range(T):
+        probe = _InputGradientRecorder(RNN(2, H, seed=seed), T)
+        head = Linear(H, 1, seed=seed + 1)
+        only_s = np.zeros((1, T), dtype=bool)
+        only_s[0, s] = True
+        if h is not None:
+            bptt_overlap(probe, head, Xs, targets, mse, h=h, h_prime=h_prime, mask=only_s)
+        else:
+            bptt(probe, head, Xs, targets, mse, mask=only_s, truncate=k)
+        reached = np.flatnonzero(probe.reached > 0)
+        reach[s] = s - reached.min() + 1 if reached.size else 0
+    return reach
+
+
+def overlap_cosines(radius, *, h=8, h_prime=4, seeds=range(8), T=24, H=8):
+    """Chunked truncation (``truncate=h``) against BPTT(h; h′), on paired seeds: for each seed
+    the RNN of :func:`truncation_view` (``rnn_with_radius(H, radius, seed=seed)``, its read-out
+    and its noisy-sine batch) and the cosine of each truncated U-gradient with the full one.
+    Returns ``(chunks, overlap)``, two ``(len(seeds),)`` arrays (for
+    :func:`lstmbook.stats.paired_comparison`)."""
+    chunks, overlap = [], []
+    for seed in seeds:
+        X, Y = noisy_sine(4, T, seed=seed)
+        rnn = rnn_with_radius(H, radius, seed=seed)
+        head = Linear(H, 1, seed=seed + 1)
+        bptt(rnn, head, X, Y, mse)
+        full = rnn.grads["U"].copy()
+        bptt(rnn, head, X, Y, mse, truncate=h)
+        chunks.append(_cosine(rnn.grads["U"], full))
+        bptt_overlap(rnn, head, X, Y, mse, h=h, h_prime=h_prime)
+        overlap.append(_cosine(rnn.grads["U"], full))
+    return np.array(chunks), np.array(overlap)
+
+
+class ErrorFading(NamedTuple):
+    """What :func:`error_fading` returns (distances d = 0 … T − 1)."""
+
+    distance: np.ndarray  #: (T,) d
+    propagated: np.ndarray  #: (T,) mean over s ≥ d of ‖∂E_s/∂h_{s−d}‖ / ‖∂E_s/∂h_s‖
+    worst_case: np.ndarray  #: (T,) mean over s ≥ d and sequences of ‖J_s ⋯ J_{s−d+1}‖₂
+    radius: float  #: spectral radius ρ(U)
+    norm_U: float  #: largest singular value ‖U‖₂ (≥ ρ)
+    mean_fprime: float  #: mean of f'(u_t) over units, steps and sequences
+
+
+def error_fading(radius, *, T=24, H=8, seed=0) -> ErrorFading:
+    """How the error fades with distance in this chapter's set-up (the RNN of
+    :func:`truncation_view`, on its noisy-sine batch), measured two ways.
+
+    ``propagated``: the error the task's own losses send back, ‖∂E_s/∂h_{s−d}‖ relative to
+    ‖∂E_s/∂h_s‖, averaged over the loss steps s. ``worst_case``: the spectral norm (largest
+    singular value) of the Jacobian product ∂h_s/∂h_{s−d} = J_s J_{s−1} ⋯ J_{s−d+1} with
+    J_j = diag(f'(u_j)) U (column vectors, {ref}`eq-bptt-expanded`), the measure chapter 4 uses:
+    the most any error direction can be stretched (on the chapter's RNNs the first stays below
+    the second; the tests check it).
+    """
+    T = positive_int(T, "T")
+    X, Y = noisy_sine(4, T, seed=seed)
+    rnn = rnn_with_radius(H, radius, seed=seed)
+    head = Linear(H, 1, seed=seed + 1)
+    flow = error_split(rnn, head, X, Y, mse)
+    Hs, _ = rnn.forward(X)
+    _, df = get_activation(rnn.nonlinearity)
+    fp = df(Hs)  # (N, T, H)
+    U = rnn.params["U"]
+    prop, worst = np.zeros(T), np.zeros(T)
+    for d in range(T):
+        s = np.arange(d, T)
+        prop[d] = np.mean(flow.norms[s, s - d] / flow.norms[s, s])
+        vals = []
+        for n in range(X.shape[0]):
+            for end in s:
+                J = np.eye(H)
+                for j in range(end, end - d, -1):  # J_end ⋯ J_{end−d+1}, built right to left
+                    J = J @ (fp[n, j][:, None] * U)
+                vals.append(np.linalg.norm(J, 2))
+        worst[d] = np.mean(vals)
+    return ErrorFading(np.arange(T), prop, worst, float(spectral_radius(U)),
+                       float(np.linalg.norm(U, 2)), float(fp.mean()))
+
+
+# ------------------------------------------------------------------- a long stream in mini-batches
+class StreamLayout(NamedTuple):
+    """What :func:`stream_layout` returns."""
+
+    rows: list  #: rows[b][i]: the text of stream i in batch b
+    starts: list  #: starts[i]: the position in the text where stream i begins (i·S)
+    carried_equals_one_pass: bool  #: final state carried across batches == one long forward pass
+    reset_gap: float  #: max |difference| of the final state when the state is reset every batch
+    n_batches: int
+
+
+def stream_layout(text, n_streams, k, *, H=4, seed=0) -> StreamLayout:
+    """Lay ``text`` out for truncated BPTT in mini-batches
+    (:func:`lstmbook.nn.streams.stream_batches`): ``n_streams`` parallel streams, each a
+    contiguous piece of the text, cut into windows of ``k`` steps. An RNN reads the batches in
+    order with the state carried (and detached) from one batch to the next, as
+    :func:`lstmbook.nn.bptt.bptt` does; its final state is compared with one forward pass over
+    each whole stream, and with resetting the state every batch.
+    """
+    chars = sorted(set(text))
+    tokens = np.array([chars.index(c) for c in text])
+    batches = stream_batches(tokens, n_streams, k)
+    rows = [["".join(chars[j] for j in b.x[i]) for i in range(batches.n_streams)]
+            for b in batches]
+    rnn = RNN(len(chars), H, seed=seed)
+    eye = np.eye(len(chars))
+    state, reset = None, None
+    for b in batches:
+        _, state = rnn.forward(eye[b.x], state)  # carried across batches
+        state = state.copy()                     # detached: the gradient stops here
+        _, reset = rnn.forward(eye[b.x])         # state reset to zero every batch
+    used = batches.inputs[:, :len(batches) * k]
+    _, one_pass = rnn.forward(eye[used])
+    starts = [i * batches.stream_length for i in range(batches.n_streams)]
+    return StreamLayout(rows, starts, bool(np.allclose(state, one_pass, rtol=0, atol=1e-12)),
+                        float(np.abs(reset - one_pass).max()), len(batches))
+
+
 # --------------------------------------------------------------------------- RNNs of a given radius
 NONLINEARITIES = ("tanh", "relu", "sigmoid")
 
@@ -234,7 +417,8 @@ def truncation_view(k=4, radius=1.5, T=24, H=8, seed=0) -> TruncationView:
     mask = tbptt_mask(T, k)
     cos, ratio = float(curve.cosine[k - 1]), float(curve.norm_ratio[k - 1])
     kept = float(curve.flow.norms[mask].sum() / curve.flow.norms.sum())
-    summary = (f"k = {k}: the error flows back at most {k - 1} steps. The truncated gradient of "
+    summary = (f"k = {k}: the loss at step s sends its error back to s mod {k} + 1 steps (all {k} "
+               f"only at the last step of a chunk). The truncated gradient of "
                f"U has cosine {cos:.3f} with the full one and {ratio:.3f} times its norm; "
                f"{kept:.0%} of the total error (summed norms) is kept.")
     return TruncationView(k, float(radius), curve, mask, cos, ratio, summary)

@@ -14,6 +14,13 @@ explorer (:func:`lstmbook.widgets.build_gate_explorer`) draws what :func:`run_ce
   its input gate exactly 0: the cell keeps its content for ever.
 - :func:`cell_path_gradient` chains :func:`lstmbook.nn.lstm.lstm_step_backward` with ∂L/∂h = 0, the
   gradient along the cell alone, which equals the product of forget gates ({ref}`eq-cell-path`).
+- :func:`gradient_reach` follows the whole backward pass (through h and U as well as the cell)
+  beside the cell path alone: why an LSTM can still explode and still needs clipping;
+  :func:`recurrent_scale_params` builds the LSTMs it is shown on.
+- :func:`gate_run_cache` turns one step of a hand-set run into an ``LSTMCache``, the live view
+  of the cell diagram ({func}`lstmbook.diagrams.lstm_cell`).
+- :data:`DLFS2_GATE_ORDER` and :func:`from_dlfs2` map DLFS2's LSTM weights (gate order f, g, i,
+  o; ``Wx (D, 4H)``, ``x Wx``) to the book's (i, f, g, o; ``W (4H, D)``, ``x W^T``).
 """
 
 from __future__ import annotations
@@ -25,10 +32,16 @@ import numpy as np
 
 from lstmbook.nn._checks import as_array, check_shape, make_rng, positive_int
 from lstmbook.nn.activations import sigmoid, tanh
-from lstmbook.nn.lstm import lstm_forward, lstm_step_backward, split_gates
+from lstmbook.nn.lstm import GATES, LSTMCache, lstm_forward, lstm_step_backward, split_gates
 
 __all__ = [
+    "DLFS2_GATE_ORDER",
     "CellPath",
+    "GradientReach",
+    "from_dlfs2",
+    "gate_run_cache",
+    "gradient_reach",
+    "recurrent_scale_params",
     "GateExplorerView",
     "GateRun",
     "cell_path_gradient",
@@ -147,12 +160,15 @@ def _schedule(x, name, shape=None, lo=0.0, hi=1.0):
 def run_cell(i, f, o, g, c0=0.0) -> GateRun:
     """Run the cell update for gate values given by hand, step by step.
 
-    ``i, f, o`` (openness in [0, 1]) and the candidate ``g`` (in [−1, 1]) are arrays of shape
+    ``i, f, o`` (openness) and the candidate ``g`` are arrays of shape
     ``(T,)`` (one unit) or ``(T, H)``; a plain number stands for a constant schedule. ``c0`` is
     the initial cell state (a number or ``(H,)``). For t = 1 … T::
 
         c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t     (eq-lstm-cell)
         h_t = o_t ⊙ tanh(c_t)               (eq-lstm-hidden)
+
+    Set by hand, a gate may be exactly 0 or 1 (in [0, 1], where a sigmoid gives (0, 1)) and
+    the candidate in [−1, 1].
 
     No weights are involved: this is the part of the LSTM that the gates control, so one can
     see what each gate does before any learning.
@@ -339,3 +355,98 @@ def gate_explorer_view(write_at=4, forget=1.0, erase_at=None, read_at=17, T=24,
     parts.append(f"After the last step c_{T} = {run.c[-1]:+.3f}.")
     return GateExplorerView(run, stored, read, " ".join(parts))
 
+
+
+# --------------------------------------------------------------------------- the live cell view
+def gate_run_cache(run: GateRun, t: int, unit: int = 0) -> LSTMCache:
+    """Step ``t`` (1 … T) of a hand-set :class:`GateRun` as an :class:`~lstmbook.nn.lstm.LSTMCache`
+    of one unit (arrays ``(1, 1)``), for :func:`lstmbook.diagrams.lstm_cell`. The run has no
+    input (its gates are set by hand), so ``x`` is empty; ``h_prev`` is the previous step's
+    output (0 before the first step)."""
+    T = len(run.c)
+    if isinstance(t, bool) or not isinstance(t, numbers.Integral) or not 1 <= t <= T:
+        raise ValueError(f"t must be a step in 1 … {T}, got {t!r}")
+
+    def at(a, k):
+        a = np.asarray(a, dtype=np.float64)
+        v = a[k] if a.ndim >= 1 and a.shape[0] == T else a
+        v = np.asarray(v, dtype=np.float64).reshape(-1)
+        return np.array([[v[unit if v.size > 1 else 0]]])
+
+    k = t - 1
+    c_prev = at(run.c0, 0) if k == 0 else at(run.c, k - 1)
+    h_prev = np.zeros((1, 1)) if k == 0 else at(run.h, k - 1)
+    c = at(run.c, k)
+    return LSTMCache(np.zeros((1, 0)), h_prev, c_prev, at(run.i, k), at(run.f, k), at(run.g, k),
+                     at(run.o, k), c, np.tanh(c))
+
+
+# --------------------------------------------------------------------------- why clip an LSTM
+def recurrent_scale_params(input_size, hidden_size, scale, *, forget_bias=1.0, seed=0) -> dict:
+    """LSTM parameters with recurrent weights ``U ~ N(0, scale² / H)`` (so ``scale`` sets the
+    size of U's product with h), input weights ``W ~ N(0, 0.5²)``, biases 0 except the forget
+    gate's, ``forget_bias``. The same ``seed`` gives the same directions for every ``scale``."""
+    D = positive_int(input_size, "input_size")
+    H = positive_int(hidden_size, "hidden_size")
+    rng = make_rng(seed=seed)
+    U = float(scale) * rng.normal(0.0, 1.0 / np.sqrt(H), (4 * H, H))
+    W = rng.normal(0.0, 0.5, (4 * H, D))
+    b = np.zeros(4 * H)
+    split_gates(b)[GATES.index("f")][...] = float(forget_bias)
+    return {"W": W, "U": U, "b": b}
+
+
+class GradientReach(NamedTuple):
+    """How far back an error from the last step reaches (index = lag, 0 … T − 1)."""
+
+    full: np.ndarray  #: ‖(∂L/∂h_t, ∂L/∂c_t)‖ of the whole backward pass, per example (rms)
+    cell_path: np.ndarray  #: the largest product of forget gates f_{t+1} ⋯ f_T over the units
+
+
+def gradient_reach(params, X) -> GradientReach:
+    """Run ``lstm_forward`` over ``X (N, T, D)``, put the error ``∂L/∂h_T = 1/√H`` (norm 1) on
+    the last output and chain :func:`lstmbook.nn.lstm.lstm_step_backward` back: ``full`` is the
+    norm of the state's gradient at each lag (every path: the cell, and ``dh_prev = da U``
+    through the gates), ``cell_path`` the cell path alone, ``∏ f`` ({ref}`eq-cell-path`), which
+    can never exceed 1."""
+    X = as_array(X, "X")
+    if X.ndim != 3:
+        raise ValueError(f"X must have shape (N, T, D), got {X.shape}")
+    _, _, caches = lstm_forward(X, None, params)
+    N, T, _ = X.shape
+    H = params["U"].shape[1]
+    dh = np.full((N, H), 1.0 / np.sqrt(H))
+    dc = np.zeros((N, H))
+    prod = np.ones((N, H))
+    full, cell = [1.0], [1.0]
+    for t in range(T - 1, 0, -1):
+        _, dh, dc, _ = lstm_step_backward(dh, dc, caches[t], params)
+        prod = prod * caches[t].f
+        full.append(float(np.sqrt(((dh**2).sum() + (dc**2).sum()) / N)))
+        cell.append(float(prod.max()))
+    return GradientReach(np.array(full), np.array(cell))
+
+
+# --------------------------------------------------------------------------- DLFS2's layout
+#: the gate order of DLFS2's ``LSTM`` (``common/time_layers.py``: ``f = A[:, :H]``,
+#: ``g = A[:, H:2*H]``, ``i = A[:, 2*H:3*H]``, ``o = A[:, 3*H:]``)
+DLFS2_GATE_ORDER = ("f", "g", "i", "o")
+
+
+def from_dlfs2(Wx, Wh, b) -> dict:
+    """The book's ``{"W", "U", "b"}`` from DLFS2's LSTM weights ``Wx (D, 4H)``, ``Wh (H, 4H)``,
+    ``b (4H,)`` (row vectors: ``A = x Wx + h Wh + b``, column blocks in the order f, g, i, o):
+    reorder the blocks to i, f, g, o and transpose, so that ``x @ W.T = x Wx`` block for block."""
+    Wx, Wh, b = as_array(Wx, "Wx"), as_array(Wh, "Wh"), as_array(b, "b")
+    if Wx.ndim != 2 or Wx.shape[1] % 4:
+        raise ValueError(f"Wx must have shape (D, 4H), got {Wx.shape}")
+    H = Wx.shape[1] // 4
+    check_shape(Wh, "Wh", (H, 4 * H))
+    check_shape(b, "b", (4 * H,))
+    order = [DLFS2_GATE_ORDER.index(k) for k in GATES]
+
+    def reorder(a):
+        blocks = [a[..., k * H:(k + 1) * H] for k in range(4)]
+        return np.concatenate([blocks[k] for k in order], axis=-1)
+
+    return {"W": reorder(Wx).T.copy(), "U": reorder(Wh).T.copy(), "b": reorder(b).copy()}

@@ -27,9 +27,13 @@ from lstmbook.nn.optim import Adam
 from lstmbook.nn.training import Batch, SequenceModel, train
 
 __all__ = [
-    "Comparison", "PeepholeTimingView", "RunResult", "Summary", "compare_peepholes",
+    "OPEN_BIAS", "Comparison", "PeepholeTimingView", "RunResult", "Summary", "compare_peepholes",
     "peephole_timing_view", "summarize", "train_timing",
 ]
+
+#: bias of the input and forget gates in :func:`peephole_timing_view`: σ(10) ≈ 1, held open
+#: (the website's port of the explorer reads it from here)
+OPEN_BIAS = 10.0
 
 
 class RunResult(NamedTuple):
@@ -146,7 +150,7 @@ def peephole_timing_view(p_o=4.0, b_o=-4.0, rate=0.07, T=30) -> PeepholeTimingVi
         raise ValueError(f"rate must be in (0, 1) (the candidate is a tanh), got {rate}")
     params = {
         "W": np.zeros((4, 1)), "U": np.zeros((4, 1)),
-        "b": np.array([10.0, 10.0, np.arctanh(rate), float(b_o)]),
+        "b": np.array([OPEN_BIAS, OPEN_BIAS, np.arctanh(rate), float(b_o)]),
         "p_i": np.zeros(1), "p_f": np.zeros(1), "p_o": np.array([float(p_o)]),
     }
     Y, _, caches = lstm_forward(np.ones((1, T, 1)), None, params)

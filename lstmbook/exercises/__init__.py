@@ -11,7 +11,7 @@ from .ch02_rnn_forward import check_rnn_step
 from .ch03_bptt import check_bptt_delta
 from .ch04_gradient_problems import check_clip_grad_norm
 from .ch05_cec import check_gated_cec
-from .ch06_lstm_gates import check_lstm_cell_update
+from .ch06_lstm_gates import check_lstm_cell_update, check_lstm_step_backward
 from .ch07_peephole import check_peephole_input_gate
 from .ch08_variants import check_bidirectional
 from .ch09_long_time_lags import check_adding_target
@@ -25,6 +25,7 @@ __all__ = [
     "check_gated_cec",
     "check_last_valid",
     "check_lstm_cell_update",
+    "check_lstm_step_backward",
     "check_peephole_input_gate",
     "check_perplexity",
     "check_rnn_step",

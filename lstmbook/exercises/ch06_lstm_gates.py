@@ -1,4 +1,5 @@
-"""Chapter 6 grader (``book/06_lstm_gates.ipynb``): :func:`check_lstm_cell_update`."""
+"""Chapter 6 graders (``book/06_lstm_gates.ipynb``): :func:`check_lstm_cell_update` and
+:func:`check_lstm_step_backward`."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import numpy as np
 
 from lstmbook.exercises import core
 from lstmbook.exercises.core import Mistake, Raised, Symptom, not_a_pair
-from lstmbook.nn.lstm import lstm_step, split_gates
+from lstmbook.nn.lstm import lstm_step, lstm_step_backward, split_gates
 
-__all__ = ["check_lstm_cell_update"]
+__all__ = ["check_lstm_cell_update", "check_lstm_step_backward"]
 
 # name, N, D, H, seed, the gate shut (None: all at work), the parts checked
 CASES = (
@@ -97,3 +98,142 @@ def check_lstm_cell_update(fn: Callable) -> core.Result:
     separately, and a failed case names the likely mistake.
     """
     return core.grade(fn, core.case_table(CASES, _cases), title="Checking your LSTM step")
+
+
+# --------------------------------------------------------------------------- the backward step
+# name, N, D, H, seed, which errors arrive: "h" (dL/dh_t only), "c" (dc_next only), "hc" (both)
+BACKWARD_CASES = (
+    ("only dc_next arrives (dh_t = 0)", 1, 2, 1, 10, "c", ("dc_prev", "dh_prev")),
+    ("only dh_t arrives (dc_next = 0)", 1, 2, 1, 15, "h", ("dc_prev", "dh_prev")),
+    ("both arrive", 1, 3, 2, 12, "hc", ("dc_prev", "dh_prev")),
+    ("a batch (N = 3, H = 2)", 3, 3, 2, 13, "hc", ("dc_prev", "dh_prev")),
+)
+
+BACKWARD_PAIR = ("dh_prev", "dc_prev")
+
+
+def _backward_by_parts(dh_t, dc_next, cache, U, *, dc=None, tanh_in_o="tanh_c", sig=True,
+                       tanh_g=True):
+    """``(dh_prev, dc_prev)`` by the chain rule, with switches for the likely mistakes."""
+    _, _, c_prev, i, f, g, o, c, tanh_c = cache
+    if dc is None:
+        dc = dh_t * o * (1.0 - tanh_c**2) + dc_next
+    do = dh_t * (tanh_c if tanh_in_o == "tanh_c" else c)
+    di, df, dg = dc * g, dc * c_prev, dc * i
+    if sig:
+        da_i, da_f, da_o = di * i * (1 - i), df * f * (1 - f), do * o * (1 - o)
+    else:
+        da_i, da_f, da_o = di, df, do
+    da_g = dg * (1 - g**2) if tanh_g else dg
+    da = np.concatenate([da_i, da_f, da_g, da_o], axis=1)
+    return da @ U, dc * f
+
+
+def _dc_variants(dh_t, dc_next, o, tanh_c, c):
+    """The error on c_t as the right formula gives it, and as the likely mistakes give it."""
+    return {
+        "right": dh_t * o * (1 - tanh_c**2) + dc_next,
+        "no h path": dc_next + 0 * dh_t,
+        "no dc_next": dh_t * o * (1 - tanh_c**2),
+        "c for tanh(c)": dh_t * o * (1 - c**2) + dc_next,
+        "no tanh'": dh_t * o + dc_next,
+        "no o": dh_t * (1 - tanh_c**2) + dc_next,
+    }
+
+
+_DC_HINTS = {
+    "no h path": "the cell's error has two parts: what arrives from step t+1 (dc_next) and what "
+                 "comes through h_t = o ⊙ tanh(c_t): add dh_t ⊙ o ⊙ (1 − tanh²(c_t)).",
+    "no dc_next": "dc_next is missing: the error arriving along the cell from step t+1 is added "
+                  "to the part through h_t, dc = dh_t ⊙ o ⊙ tanh′(c_t) + dc_next.",
+    "c for tanh(c)": "the derivative of tanh at c_t is 1 − tanh²(c_t), written with tanh_c "
+                     "from the cache, not 1 − c_t².",
+    "no tanh'": "h_t = o ⊙ tanh(c_t): the path to c_t passes through the tanh, so multiply by "
+                "its derivative 1 − tanh²(c_t).",
+    "no o": "h_t = o ⊙ tanh(c_t): the path from h_t to c_t is scaled by the output gate o.",
+}
+
+
+def _dc_prev_from_dc(key):
+    def wrong(dh_t, dc_next, o, tanh_c, c, f):
+        return _dc_variants(dh_t, dc_next, o, tanh_c, c)[key] * f
+    return wrong
+
+
+def _dc_mistakes():
+    return tuple(Mistake(hint, _dc_prev_from_dc(key)) for key, hint in _DC_HINTS.items())
+
+
+def _dh_from_dc(key):
+    def wrong(dh_t, dc_next, cache, U, o, tanh_c, c):
+        dc = _dc_variants(dh_t, dc_next, o, tanh_c, c)[key]
+        return _backward_by_parts(dh_t, dc_next, cache, U, dc=dc)[0]
+    return wrong
+
+
+_BACKWARD_COMMON = (
+    Raised("dh_prev = da @ U: da is (N, 4H) and U is (4H, H) in the book's row convention, so "
+           "no transpose; between gates and errors use `*`, not `@`.",
+           ValueError, says=("matmul", "broadcast", "aligned")),
+    not_a_pair(BACKWARD_PAIR, "return the two errors as a pair: `return dh_prev, dc_prev`."),
+)
+
+BACKWARD_MISTAKES = {
+    "dc_prev": _BACKWARD_COMMON + _dc_mistakes() + (
+        Mistake("along the cell, c_t = f ⊙ c_{t-1} + …, so dc_prev = dc ⊙ f: multiply by the "
+                "forget gate.", lambda dh_t, dc_next, o, tanh_c: dh_t * o * (1 - tanh_c**2)
+                + dc_next),
+        Mistake("dc_prev = dc ⊙ f uses the forget gate f, not the input gate i.",
+                lambda dh_t, dc_next, o, tanh_c, i: (dh_t * o * (1 - tanh_c**2) + dc_next) * i),
+    ),
+    "dh_prev": _BACKWARD_COMMON + (
+        Mistake("the candidate's pre-activation gradient needs tanh′: "
+                "da_g = dg ⊙ (1 − g²).",
+                lambda dh_t, dc_next, cache, U: _backward_by_parts(dh_t, dc_next, cache, U,
+                                                                   tanh_g=False)[0]),
+        Mistake("each gate's pre-activation gradient needs σ′ = s(1 − s): "
+                "da_i = di ⊙ i ⊙ (1 − i), and likewise for f and o.",
+                lambda dh_t, dc_next, cache, U: _backward_by_parts(dh_t, dc_next, cache, U,
+                                                                   sig=False)[0]),
+        Mistake("do = dh_t ⊙ tanh(c_t): the output gate multiplies tanh(c_t), not c_t.",
+                lambda dh_t, dc_next, cache, U: _backward_by_parts(dh_t, dc_next, cache, U,
+                                                                   tanh_in_o="c")[0]),
+        *(Mistake(hint, _dh_from_dc(key)) for key, hint in _DC_HINTS.items()),
+        Symptom("dh_prev = da @ U is built from dc: if dc_prev failed, fix dc first.",
+                lambda: True),
+    ),
+}
+
+
+def _backward_cases(name, N, D, H, seed, arrive, checked) -> list[core.Case]:
+    params = _lstm_exercise_params(D, H, seed)
+    rng = np.random.default_rng(200 + seed)
+    x_t = rng.normal(0.0, 1.0, (N, D))
+    h_prev = rng.uniform(-0.8, 0.8, (N, H))
+    c_prev = rng.uniform(-1.5, 1.5, (N, H))
+    _, _, cache = lstm_step(x_t, h_prev, c_prev, params)
+    dh_t = rng.normal(0.0, 1.0, (N, H)) if "h" in arrive else np.zeros((N, H))
+    dc_next = rng.normal(0.0, 1.0, (N, H)) if "c" in arrive else np.zeros((N, H))
+    _, dh_prev, dc_prev, _ = lstm_step_backward(dh_t, dc_next, cache, params)
+    given = {"dh_t": dh_t, "dc_next": dc_next, "cache": cache, "U": params["U"],
+             **{k: getattr(cache, k) for k in ("i", "f", "g", "o", "c", "tanh_c", "c_prev")}}
+    expected = {"dh_prev": dh_prev, "dc_prev": dc_prev}
+    return [core.Case(f"{name}: {part}", (dh_t, dc_next, cache, params), expected[part],
+                      pair=BACKWARD_PAIR, part=part, mistakes=BACKWARD_MISTAKES[part],
+                      given=given)
+            for part in checked]
+
+
+def check_lstm_step_backward(fn: Callable) -> core.Result:
+    """Grade ``fn(dh_t, dc_next, cache, params) -> (dh_prev, dc_prev)``: the LSTM step's
+    backward pass by the chain rule (``dc = dh_t ⊙ o ⊙ tanh′(c_t) + dc_next``, the four gate
+    pre-activation gradients, ``dh_prev = da U``, ``dc_prev = dc ⊙ f``), against
+    :func:`lstmbook.nn.lstm.lstm_step_backward`.
+
+    Cases: only the cell's error from step t+1 arrives, only ∂L/∂h_t arrives, both, and a
+    batch of three examples with two units; dc_prev and dh_prev are checked separately, and a
+    failed case names the likely mistake (dc_next forgotten, c_t used for tanh(c_t), σ′ or tanh′
+    left out, …).
+    """
+    return core.grade(fn, core.case_table(BACKWARD_CASES, _backward_cases),
+                      title="Checking your LSTM backward step")

@@ -11,6 +11,7 @@ that is neither
 - a constant of the text in :data:`ALLOWED`, each with its reason.
 """
 
+import ast
 import io
 import json
 import re
@@ -102,3 +103,35 @@ def test_the_check_finds_a_typed_number_and_spares_glue_code_and_settings():
 
 def test_every_allowance_has_a_reason():
     assert all(isinstance(r, str) and len(r) > 10 for r in ALLOWED.values())
+
+
+
+def _ends_with_a_bare_glue(code: str) -> bool:
+    """True when the cell's last statement is an expression ``glue(...)``: Jupyter would then
+    display the returned value as a stray output line under the cell (a trailing ``;`` hides
+    it in JupyterLab but not under nbval, which runs cells without IPython's history)."""
+    code = "\n".join(line for line in code.splitlines() if not line.lstrip().startswith(("%", "!")))
+    try:
+        body = ast.parse(code).body
+    except SyntaxError:
+        return False
+    if not body or not isinstance(body[-1], ast.Expr):
+        return False
+    call = body[-1].value
+    return isinstance(call, ast.Call) and getattr(call.func, "id", None) == "glue"
+
+
+@pytest.mark.parametrize("page", sorted(p.name for p in BOOK.glob("*.ipynb")))
+def test_no_cell_shows_a_glued_value_as_a_stray_output(page):
+    nb = json.loads((BOOK / page).read_text(encoding="utf-8"))
+    bad = [i for i, c in enumerate(nb["cells"])
+           if c["cell_type"] == "code" and _ends_with_a_bare_glue("".join(c["source"]))]
+    assert not bad, (f"{page}: cells {bad} end with a bare glue(...) call, whose value Jupyter "
+                     "shows under the cell; write `_ = glue(...)`")
+
+
+def test_the_stray_glue_check_tells_the_cases_apart():
+    assert _ends_with_a_bare_glue('x = 1\nglue("a", x)')
+    assert _ends_with_a_bare_glue('glue("a", 1);')
+    assert not _ends_with_a_bare_glue('glue("a", 1)\nprint(x)')
+    assert not _ends_with_a_bare_glue('_ = glue("a", 1)')

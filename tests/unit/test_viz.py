@@ -30,6 +30,7 @@ from lstmbook.chapters import ch08_variants as ch08
 from lstmbook.chapters import ch09_long_time_lags as ch09
 from lstmbook.chapters import ch10_language_model as ch10
 from lstmbook.nn.activations import sigmoid
+from lstmbook.stats import paired_comparison
 
 ROOT = Path(__file__).resolve().parents[2]
 VIZ = (ROOT / "lstmbook" / "viz.py").read_text(encoding="utf-8")
@@ -137,6 +138,9 @@ CASES = {
         ax, {"a": _rng().uniform(1, 2, (3, 20))}, smooth=5, log=True, title="b")),
     "plot_seed_comparison": (1, lambda ax: viz.plot_seed_comparison(
         ax, {"x": [1.0, 2.0], "y": [1.5, 1.0]}, ylabel="e", log=True, title="s")),
+    "plot_paired_differences": (1, lambda ax: viz.plot_paired_differences(
+        ax, {"c": paired_comparison(np.arange(5.0), np.arange(5.0) + 0.1)}, ylabel="d",
+        title="p")),
     "plot_peephole_timing_view": (2, lambda axes: viz.plot_peephole_timing_view(
         axes, {"p_o = 4": ch07.peephole_timing_view(4.0, -4.0, T=10)})),
     # chapter 8

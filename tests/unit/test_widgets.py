@@ -81,6 +81,18 @@ def test_gate_explorer_shows_its_five_rows(shown):
     assert len(widgets.build_gate_explorer().children) == 5
 
 
+def test_gate_explorer_shows_the_cell_diagram_of_the_chosen_step(shown):
+    box = widgets.build_gate_explorer(write_at=4, read_at=17)
+    info, children = _parts(box)
+    assert "<svg" in info.value and 'role="img"' in info.value
+    step = next(c for c in children if isinstance(c, w.IntSlider)
+                and c.description.startswith("cell diagram"))
+    assert step.value == 17
+    before = info.value
+    step.value = 2          # before the write: the cell still holds 0
+    assert info.value != before and "<svg" in info.value
+
+
 def test_birnn_explorer_builds_and_updates(shown):
     model = vs.make_tagger("lstm", bidirectional=True, hidden_size=2, seed=0)  # untrained
     box = widgets.build_birnn_explorer(model)

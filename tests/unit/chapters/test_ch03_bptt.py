@@ -168,3 +168,66 @@ def test_quiz_numeric_keys_recomputed():
 def test_chapter_defines_its_labels():
     assert {"eq-bptt-delta", "eq-bptt-weights", "eq-tbptt",
             "eq-central-difference"} <= defined_labels("03_bptt")
+
+
+# --------------------------------------------------------------------------- reach, fading, streams
+@pytest.mark.parametrize("k", [1, 3, 4, 12])
+def test_gradient_reach_of_chunks_is_s_mod_k_plus_one(k):
+    reach = ch03.gradient_reach(12, k=k)
+    assert list(reach) == [s % k + 1 for s in range(12)]
+    assert list(reach) == [int(r) for r in ch03.tbptt_mask(12, k).sum(axis=1)]
+
+
+@pytest.mark.parametrize(("h", "h_prime"), [(4, 4), (4, 2), (4, 1), (6, 4), (8, 3)])
+def test_gradient_reach_of_overlapping_windows(h, h_prime):
+    T = 16
+    reach = ch03.gradient_reach(T, h=h, h_prime=h_prime)
+    expected = []
+    for s in range(T):
+        end = min((s // h_prime + 1) * h_prime, T)  # the block that holds step s
+        expected.append(s - max(0, end - h) + 1)
+    assert list(reach) == expected
+    assert reach[h - 1:].min() == h - h_prime + 1 and reach.max() == h
+
+
+def test_gradient_reach_full_and_bad_arguments():
+    assert list(ch03.gradient_reach(6)) == [1, 2, 3, 4, 5, 6]
+    with pytest.raises(ValueError, match="h_prime"):
+        ch03.gradient_reach(6, h=3)
+    with pytest.raises(ValueError, match="either k"):
+        ch03.gradient_reach(6, k=2, h=3, h_prime=1)
+
+
+def test_error_fading_measures_two_ways():
+    f = ch03.error_fading(0.9, T=12)
+    assert f.distance[0] == 0 and f.propagated[0] == pytest.approx(1.0)
+    assert f.worst_case[0] == pytest.approx(1.0)
+    assert np.all(f.propagated <= f.worst_case + 1e-12)
+    assert f.radius == pytest.approx(0.9) and f.norm_U >= f.radius
+    assert f.worst_case[1] > 1 > f.propagated[10]  # transient growth, yet the task's error fades
+    assert 0 < f.mean_fprime <= 1
+    # the worst case at distance 1 is the mean over (sequence, step) of ‖diag(f') U‖
+    X, _ = noisy_sine(4, 12, seed=0)
+    rnn = ch03.rnn_with_radius(8, 0.9, seed=0)
+    Hs, _ = rnn.forward(X)
+    U = rnn.params["U"]
+    vals = [np.linalg.norm((1 - Hs[n, j] ** 2)[:, None] * U, 2) for n in range(4)
+            for j in range(1, 12)]
+    assert f.worst_case[1] == pytest.approx(np.mean(vals), rel=1e-12)
+
+
+def test_stream_layout_rows_continue_and_the_carried_state_is_one_pass():
+    text = "abcdefghijklmnopqrstuvwxyz"
+    lay = ch03.stream_layout(text, 2, 4)
+    assert lay.n_batches == 3  # streams of (26 - 1) // 2 = 12 steps
+    assert lay.starts == [0, 12]
+    assert [lay.rows[b][0] for b in range(3)] == ["abcd", "efgh", "ijkl"]
+    assert [lay.rows[b][1] for b in range(3)] == ["mnop", "qrst", "uvwx"]
+    assert lay.carried_equals_one_pass and lay.reset_gap > 0
+
+
+def test_overlap_cosines_are_paired_and_bptt_h_h_is_chunks():
+    a, b = ch03.overlap_cosines(1.5, h=4, h_prime=4, seeds=range(3))
+    np.testing.assert_allclose(a, b, rtol=1e-12)
+    a, b = ch03.overlap_cosines(1.5, h=8, h_prime=4, seeds=range(5))
+    assert a.shape == b.shape == (5,) and np.all(np.abs(a) <= 1) and np.all(np.abs(b) <= 1)

@@ -199,3 +199,52 @@ def test_chapter_6_quiz_numeric_answers():
     first = questions[0]
     correct = [a["answer"] for a in first["answers"] if a["correct"]]
     assert correct == ["The forget gate (忘却ゲート)"]
+
+
+# --------------------------------------------------------------------------- issue 10/11 additions
+def test_from_dlfs2_matches_dlfs2s_forward():
+    """DLFS2's LSTM.forward (common/time_layers.py): A = x Wx + h Wh + b, f = A[:, :H],
+    g = A[:, H:2H], i = A[:, 2H:3H], o = A[:, 3H:]; the mapped weights give the same step."""
+    rng = np.random.default_rng(0)
+    D, H = 3, 2
+    Wx, Wh, b = rng.normal(size=(D, 4 * H)), rng.normal(size=(H, 4 * H)), rng.normal(size=4 * H)
+    x, h, c = rng.normal(size=(4, D)), rng.normal(size=(4, H)), rng.normal(size=(4, H))
+    A = x @ Wx + h @ Wh + b
+    f, g, i, o = A[:, :H], A[:, H:2 * H], A[:, 2 * H:3 * H], A[:, 3 * H:]
+    sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    c_next = sig(f) * c + np.tanh(g) * sig(i)
+    h_next = sig(o) * np.tanh(c_next)
+    params = gates.from_dlfs2(Wx, Wh, b)
+    assert params["W"].shape == (4 * H, D) and params["U"].shape == (4 * H, H)
+    h1, c1, _ = lstm_step(x, h, c, params)
+    assert np.allclose(h1, h_next, atol=1e-14) and np.allclose(c1, c_next, atol=1e-14)
+    assert gates.DLFS2_GATE_ORDER == ("f", "g", "i", "o")
+    with pytest.raises(ValueError, match="Wx"):
+        gates.from_dlfs2(np.zeros((3, 5)), Wh, b)
+
+
+def test_gate_run_cache_is_the_step_of_the_run():
+    view = gates.gate_explorer_view(write_at=4, forget=0.9, read_at=17)
+    run = view.run
+    for t in (1, 4, 17, 24):
+        cache = gates.gate_run_cache(run, t)
+        assert cache.x.shape == (1, 0)
+        assert cache.c[0, 0] == run.c[t - 1] and cache.i[0, 0] == run.i[t - 1]
+        assert cache.c_prev[0, 0] == (run.c0 if t == 1 else run.c[t - 2])
+        # the cell update and the read-out hold on the cache
+        assert np.isclose(cache.f * cache.c_prev + cache.i * cache.g, cache.c)
+        assert np.isclose(cache.o * cache.tanh_c, run.h[t - 1])
+    with pytest.raises(ValueError, match="t must be"):
+        gates.gate_run_cache(run, 0)
+
+
+def test_gradient_reach_explodes_through_u_not_the_cell():
+    X = np.random.default_rng(1).normal(size=(32, 60, 1))
+    small = gates.gradient_reach(gates.recurrent_scale_params(1, 16, 1.0), X)
+    large = gates.gradient_reach(gates.recurrent_scale_params(1, 16, 8.0), X)
+    assert small.full[59] < 1e-2 and large.full[59] > 1e6
+    for r in (small, large):
+        assert r.full[0] == 1.0 and np.all(r.cell_path <= 1.0)
+        assert np.all(np.diff(r.cell_path) <= 0)
+    b = gates.recurrent_scale_params(1, 4, 2.0, forget_bias=1.0)["b"]
+    assert np.array_equal(split_gates(b)[1], np.ones(4)) and not split_gates(b)[0].any()

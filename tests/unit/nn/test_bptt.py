@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import lstmbook as lb
-from lstmbook.nn.bptt import bptt
+from lstmbook.nn.bptt import bptt, bptt_overlap
 from lstmbook.nn.gradcheck import numerical_gradient, relative_error
 from lstmbook.nn.losses import mse
 
@@ -87,7 +87,88 @@ def test_bptt_works_on_stack_and_bidirectional():
         assert set(layer.grads) == set(layer.params)
 
 
+# --------------------------------------------------------------------------- BPTT(h; h')
+@pytest.mark.parametrize("cls", [lb.RNN, lb.LSTM, lb.GRU])
+@pytest.mark.parametrize("k", [3, 4, 6, 12])
+def test_overlap_with_h_equal_h_prime_is_chunked_truncation(cls, k):
+    X, Y = _setup()  # T = 12, a multiple of every k here
+    a, ha = cls(3, 4, seed=1), lb.Linear(4, 1, seed=2)
+    b, hb = cls(3, 4, seed=1), lb.Linear(4, 1, seed=2)
+    ra = bptt(a, ha, X, Y, mse, truncate=k)
+    rb = bptt_overlap(b, hb, X, Y, mse, h=k, h_prime=k)
+    assert ra.loss == pytest.approx(rb.loss, rel=1e-13)
+    for name in a.params:
+        np.testing.assert_allclose(a.grads[name], b.grads[name], rtol=1e-12, atol=1e-15)
+    for name in ha.params:
+        np.testing.assert_allclose(ha.grads[name], hb.grads[name], rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("h_prime", [1, 5, 12])
+def test_overlap_with_h_at_least_T_is_full_bptt(h_prime):
+    X, Y = _setup(3)
+    a, ha = lb.LSTM(3, 4, seed=1), lb.Linear(4, 1, seed=2)
+    b, hb = lb.LSTM(3, 4, seed=1), lb.Linear(4, 1, seed=2)
+    bptt(a, ha, X, Y, mse)
+    bptt_overlap(b, hb, X, Y, mse, h=12, h_prime=h_prime)
+    if h_prime == 12:  # one window: the same computation
+        for name in a.params:
+            np.testing.assert_allclose(a.grads[name], b.grads[name], rtol=1e-12, atol=1e-15)
+    else:  # every loss reaches step 0: the sum of per-block full gradients is the full gradient
+        for name in a.params:
+            np.testing.assert_allclose(a.grads[name], b.grads[name], rtol=1e-10, atol=1e-13)
+
+
+def test_overlap_is_the_sum_of_window_gradients():
+    """BPTT(4; 2) by hand: every 2 new steps, the losses of those steps sent back through the
+    last 4 steps, from the carried state at the window's start."""
+    X, Y = _setup(4)
+    layer, head = lb.RNN(3, 4, seed=1), lb.Linear(4, 1, seed=2)
+    res = bptt_overlap(layer, head, X, Y, mse, h=4, h_prime=2)
+    chk, hc = lb.RNN(3, 4, seed=1), lb.Linear(4, 1, seed=2)
+    acc = {k: np.zeros_like(v) for k, v in chk.params.items()}
+    Hs, _ = chk.forward(X)
+    total = 0.0
+    for end in range(2, 13, 2):
+        ws = max(0, end - 4)
+        h0 = None if ws == 0 else Hs[:, ws - 1]
+        out, _ = chk.forward(X[:, ws:end], h0)
+        m = np.zeros((2, end - ws), dtype=bool)
+        m[:, -2:] = True
+        loss, d = mse(hc.forward(out), Y[:, ws:end], m, reduction="sum")
+        total += loss
+        chk.backward(hc.backward(d / 24))
+        for k in acc:
+            acc[k] += chk.grads[k]
+    assert res.loss == pytest.approx(total / 24, rel=1e-12)
+    for k in acc:
+        np.testing.assert_allclose(layer.grads[k], acc[k], rtol=1e-12)
+    np.testing.assert_allclose(res.final_state, Hs[:, -1], rtol=1e-12)
+
+
+def test_overlap_carries_a_given_state_and_respects_the_mask():
+    X, Y = _setup(5)
+    h0 = np.random.default_rng(0).standard_normal((2, 4))
+    mask = np.ones((2, 12), dtype=bool)
+    mask[1, 7:] = False
+    a, ha = lb.RNN(3, 4, seed=1), lb.Linear(4, 1, seed=2)
+    b, hb = lb.RNN(3, 4, seed=1), lb.Linear(4, 1, seed=2)
+    ra = bptt(a, ha, X, Y, mse, mask=mask, state=h0, truncate=3)
+    rb = bptt_overlap(b, hb, X, Y, mse, mask=mask, state=h0, h=3, h_prime=3)
+    assert ra.loss == pytest.approx(rb.loss, rel=1e-13)
+    np.testing.assert_allclose(a.grads["U"], b.grads["U"], rtol=1e-12)
+    np.testing.assert_allclose(ra.final_state, rb.final_state, rtol=1e-12)
+
+
 CASES = [
+    ("h_prime above h", lambda: bptt_overlap(lb.RNN(4, 3), lb.Linear(3, 1), np.zeros((2, 3, 4)),
+                                             np.zeros((2, 3, 1)), mse, h=2, h_prime=3),
+     ValueError, ["h_prime", "at most"]),
+    ("h zero", lambda: bptt_overlap(lb.RNN(4, 3), lb.Linear(3, 1), np.zeros((2, 3, 4)),
+                                    np.zeros((2, 3, 1)), mse, h=0, h_prime=1),
+     ValueError, ["h", "positive"]),
+    ("overlap targets", lambda: bptt_overlap(lb.RNN(4, 3), lb.Linear(3, 1), np.zeros((2, 3, 4)),
+                                             np.zeros((2, 4, 1)), mse, h=2, h_prime=1),
+     ValueError, ["targets", "(2, 3)"]),
     ("truncate zero", lambda: bptt(lb.RNN(4, 3), lb.Linear(3, 1), np.zeros((2, 3, 4)),
                                    np.zeros((2, 3, 1)), mse, truncate=0),
      ValueError, ["truncate", "positive"]),
