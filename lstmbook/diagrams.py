@@ -429,7 +429,8 @@ _FAMILY_ALT = (
     "Four small networks in a two-by-two grid, each with an input box x_t at the bottom, and "
     "arrows marked solid where the weights are trained and dashed grey where they are fixed. "
     "Elman network: x_t feeds a hidden box h_t through W, h_t feeds the output y_t through "
-    "W(out), and a loop U carries h_t−1 back into the hidden box. Jordan network: the same, but "
+    "W(out), and a loop U carries h_t−1 back into the hidden box. Jordan network, simplified "
+    "(without the self-loops of Jordan's state units): the same, but "
     "the loop U carries the previous output y_t−1 from the output box back into the hidden "
     "box, and the output weight is V. Time-delay network: the inputs x_t, x_t−1 to x_t−k+1 "
     "stand side by side and feed y_t through W, with no loop at all. Echo-state network: x_t "
@@ -453,8 +454,8 @@ def recurrent_family(*, alt=None) -> Diagram:
         pen.symbol(x, y, tex, key, size=12, ha=ha)
 
     panels = {"elman": (0, 4.8), "jordan": (6, 4.8), "tdnn": (0, 0), "esn": (6, 0)}
-    titles = {"elman": "Elman network", "jordan": "Jordan network",
-              "tdnn": "time-delay network", "esn": "echo state network"}
+    titles = {"elman": "Elman network", "jordan": "Jordan network (simplified)",
+              "tdnn": "time-delay network", "esn": "echo-state network"}
     for name, (ox, oy) in panels.items():
         pen.word(ox + 3, oy + 4.25, titles[name], f"title:{name}", size=11.5)
     # Elman and Jordan: x -> h -> y, with a loop

@@ -183,7 +183,9 @@ class EchoStateNetwork:
     """Echo-state network (Jaeger 2001): a fixed random reservoir, only the read-out is trained.
 
     ``h_t = tanh(x_t W_in^T + h_{t-1} W^T)`` with ``W`` rescaled to the given spectral radius
-    (< 1 so the reservoir forgets its start: the "echo state" property); the read-out
+    (the usual recipe, ρ < 1; it is necessary for the "echo state" property, that the reservoir
+    forgets its start, but not sufficient: the guarantee is the largest singular value
+    ‖W‖₂ < 1, Jaeger 2001, and ρ ≤ ‖W‖₂); the read-out
     ``y_t = [h_t, 1] W_out^T`` is fitted by ridge regression (least squares), no gradient.
     """
 
