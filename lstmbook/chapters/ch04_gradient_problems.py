@@ -26,9 +26,12 @@ from lstmbook.nn.training import Batch, SequenceModel, train
 __all__ = [
     "GradientNormView",
     "JacobianNorms",
+    "CliffSlice",
     "LagResult",
+    "cliff_slice",
     "gradient_norm_view",
     "jacobian_norms",
+    "matrix_power_norms",
     "train_lag_task",
 ]
 
@@ -141,3 +144,51 @@ def gradient_norm_view(radius=1.0, nonlinearity="tanh", T=60, H=32, seed=0):
                f"(radius^{k} = {reference[k]:.2g}).")
     return GradientNormView(flow, reference, summary)
 
+
+
+# --------------------------------------------------------------------------- radius vs norm
+def matrix_power_norms(U, k_max):
+    """``‖U^k‖`` (spectral norm, the largest singular value) for ``k = 0 … k_max``.
+
+    The spectral radius ρ(U) decides only the long run, ``‖U^k‖^{1/k} → ρ``; for every ``k``
+    ``ρ^k ≤ ‖U^k‖ ≤ ‖U‖^k``. A non-normal ``U`` (one whose eigenvectors are not orthogonal)
+    can make ``‖U^k‖`` grow for a while although ρ < 1: transient growth.
+    """
+    U = np.asarray(U, dtype=float)
+    k_max = positive_int(k_max, "k_max")
+    out = np.empty(k_max + 1)
+    P = np.eye(U.shape[0])
+    out[0] = 1.0
+    for k in range(1, k_max + 1):
+        P = P @ U
+        out[k] = np.linalg.norm(P, 2)
+    return out
+
+
+# --------------------------------------------------------------------------- a cliff
+class CliffSlice(NamedTuple):
+    """What :func:`cliff_slice` returns."""
+
+    w: np.ndarray  #: the recurrent weights of the slice
+    loss: np.ndarray  #: L(w) = (x_T − target)²
+    grad: np.ndarray  #: dL/dw, by forward-mode differentiation through the T steps
+
+
+def cliff_slice(w, *, b=-2.5, T=50, x0=0.5, target=0.7):
+    """A slice of the loss surface of Pascanu et al.'s one-unit RNN ``x_t = w σ(x_{t-1}) + b``
+    (fixed input, no training): ``L(w) = (x_T − target)²`` and its exact derivative ``dL/dw``
+    at every ``w`` of the array, from ``x_0 = x0``.
+
+    ``dx_t/dw = σ(x_{t-1}) + w σ'(x_{t-1}) dx_{t-1}/dw`` is carried along with ``x_t``: where
+    the product of the factors ``w σ'(x)`` over the T steps is large, the loss falls off a
+    cliff and the gradient is huge, at fixed weights and without any learning rate.
+    """
+    w = np.asarray(w, dtype=float)
+    T = positive_int(T, "T")
+    x = np.full_like(w, float(x0))
+    dx = np.zeros_like(w)
+    for _ in range(T):
+        s = 1.0 / (1.0 + np.exp(-x))
+        dx = s + w * s * (1.0 - s) * dx
+        x = w * s + b
+    return CliffSlice(w, (x - target) ** 2, 2.0 * (x - target) * dx)

@@ -1,7 +1,8 @@
 """Chapter 5, the constant error carousel (``book/05_cec.ipynb``): why a linear self-loop of
 weight 1 keeps the error constant, and why such a bare memory cell still needs gates.
 
-The δ recursion of a single unit with self-weight ``w`` ({ref}`eq-cec`)::
+The δ recursion of a single unit with self-weight ``w`` (the one-unit recurrent weight U of the
+book; the notes write it W) ({ref}`eq-cec`)::
 
     δ^{t-z-1} = δ^{t-z} · w f'(u^{t-z-1})
 
@@ -92,6 +93,7 @@ class ErrorByLag(NamedTuple):
 
     lags: np.ndarray  #: (T,) 0, 1, …, T - 1 steps back from the last step
     ratio: np.ndarray  #: (T,) ‖∂L/∂h_{T-1-lag}‖ / ‖∂L/∂h_{T-1}‖, averaged over the batch
+    mean_fprime: float = float("nan")  #: f'(u) averaged over all units, steps and sequences
 
 
 def _flow_from(layer: RNN, X: np.ndarray, dY_last: np.ndarray) -> ErrorByLag:
@@ -101,7 +103,8 @@ def _flow_from(layer: RNN, X: np.ndarray, dY_last: np.ndarray) -> ErrorByLag:
     layer.backward(dY)
     norms = np.linalg.norm(layer.dh_seq, axis=2)  # (N, T)
     ratio = (norms / norms[:, -1:]).mean(axis=0)[::-1]
-    return ErrorByLag(np.arange(X.shape[1]), ratio)
+    fprime = 1.0 - Y**2 if layer.nonlinearity == "tanh" else np.ones_like(Y)
+    return ErrorByLag(np.arange(X.shape[1]), ratio, float(fprime.mean()))
 
 
 def rnn_error_flow(scale, *, T=100, H=16, N=8, nonlinearity="tanh", seed=0) -> ErrorByLag:

@@ -100,3 +100,22 @@ def test_quiz_numeric_keys_recomputed_independently():
 def test_chapter_defines_its_labels():
     assert {"eq-sigmoid", "eq-sigmoid-grad", "eq-tanh-grad", "eq-clip-norm",
             "eq-grad-product"} <= defined_labels("04_gradient_problems")
+
+
+def test_matrix_power_norms_transient_growth():
+    U = np.array([[0.9, 5.0], [0.0, 0.9]])          # radius 0.9, non-normal
+    n = ch04.matrix_power_norms(U, 60)
+    assert n[0] == 1.0 and np.isclose(n[1], np.linalg.norm(U, 2))
+    assert n[5] > 1.0 > n[60]                        # grows first, then decays
+    assert np.all(n >= 0.9 ** np.arange(61) - 1e-12)  # never below rho^k
+    assert np.allclose(ch04.matrix_power_norms(0.9 * np.eye(2), 5), 0.9 ** np.arange(6))
+
+
+def test_cliff_slice_gradient_is_exact_and_has_a_cliff():
+    w = np.array([2.0, 4.0, 6.0])
+    s = ch04.cliff_slice(w)
+    eps = 1e-6
+    num = (ch04.cliff_slice(w + eps).loss - ch04.cliff_slice(w - eps).loss) / (2 * eps)
+    assert np.allclose(s.grad, num, rtol=1e-5, atol=1e-6)
+    grid = ch04.cliff_slice(np.linspace(0, 10, 4001))
+    assert np.abs(grid.grad).max() > 30 * np.median(np.abs(grid.grad))

@@ -142,3 +142,10 @@ def test_quiz_numeric_keys_recomputed_independently():
     assert np.isclose(recompute(numeric[1]), 1.1**50)
     assert np.isclose(recompute(numeric[2]), (1 - np.tanh(0.5) ** 2) ** 10)
     assert np.isclose(recompute(numeric[3]), 0.7)
+
+
+def test_error_flow_reports_the_mean_slope():
+    flow = cec.rnn_error_flow(1.0, T=30)
+    assert 0.0 < flow.mean_fprime < 1.0
+    assert cec.rnn_error_flow(1.0, T=30, nonlinearity="identity").mean_fprime == 1.0
+    assert cec.cec_error_flow(T=30).mean_fprime == 1.0
