@@ -17,7 +17,9 @@ Stacked
     inputs and the target).
 GRU against LSTM ({ref}`eq-gru`)
     :func:`count_params`, :func:`compare_cells` (the copy task, same hidden size, several seeds,
-    accuracy at several checkpoints) and :func:`flip_update_gate` (the z ↦ 1 − z convention).
+    accuracy at several checkpoints), :func:`steps_to_solve` (GRU and LSTM with forget bias 0
+    and 1 trained to an accuracy threshold or a budget, paired seeds) and
+    :func:`flip_update_gate` (the z ↦ 1 − z convention).
 """
 
 from __future__ import annotations
@@ -47,10 +49,11 @@ from lstmbook.nn.sequences import one_hot
 from lstmbook.nn.training import Batch, SequenceModel, train
 
 __all__ = [
-    "BIRNN_SENTENCES", "BirnnView", "CellComparison", "DirectionComparison", "StackRun",
+    "BIRNN_SENTENCES", "CELL_ARMS", "BirnnView", "CellComparison", "CellRace",
+    "DirectionComparison", "StackRun",
     "birnn_view", "compare_cells", "compare_directions", "count_params",
     "direction_contributions", "flip_update_gate", "make_tagger", "probe_r2", "tagger_accuracy",
-    "train_stack", "train_tagger",
+    "steps_to_solve", "train_stack", "train_tagger",
 ]
 
 _KINDS = {"lstm": LSTM, "gru": GRU}
@@ -314,3 +317,75 @@ def birnn_view(model, sentence) -> BirnnView:
                    f"{bias[fi] - bias[ci]:+.2f}. Predicted tag: {tags[noun]}.")
     return BirnnView(words, f_m, b_m, float(bias[fi] - bias[ci]), tags, noun, summary)
 
+
+
+# --------------------------------------------------------------------------- steps to a threshold
+#: The arms of :func:`steps_to_solve`: (label, kind, forget-gate bias of the LSTM).
+CELL_ARMS = (("GRU", "gru", None), ("LSTM, forget bias 0", "lstm", 0.0),
+             ("LSTM, forget bias 1", "lstm", 1.0))
+
+
+class CellRace(NamedTuple):
+    """Result of :func:`steps_to_solve`: per arm label, arrays over seeds."""
+
+    seeds: tuple
+    arms: tuple  #: arm labels, in :data:`CELL_ARMS` order
+    threshold: float  #: recall accuracy that counts as solved
+    budget: int  #: training steps at most
+    eval_every: int  #: steps between two accuracy measurements
+    steps: dict  #: label -> (S,) first measured step at or above the threshold (budget if never)
+    solved: dict  #: label -> (S,) bool, whether the threshold was reached within the budget
+    final_acc: dict  #: label -> (S,) recall accuracy when the run stopped
+    n_params: dict  #: label -> parameters (layer and head)
+
+
+def steps_to_solve(seeds=(0, 1, 2, 3, 4), *, arms=CELL_ARMS, hidden_size=8, threshold=0.9,
+                   budget=1500, eval_every=50, n_symbols=4, length=4, delay=4, batch_size=32,
+                   lr=0.03, n_test=500, test_seed=999) -> CellRace:
+    """Train each arm (a GRU, or an LSTM with a given forget-gate bias) on
+    :func:`~lstmbook.data.copy_task` until its recall accuracy on one fixed test set reaches
+    ``threshold`` (measured every ``eval_every`` steps) or ``budget`` steps have run.
+
+    Paired seeds: for seed ``s`` every arm sees the same batches (data stream seeded by ``s``) and
+    the same read-out initialisation; the recurrent layer is drawn from ``s`` too. A run that
+    never reaches the threshold is recorded at ``budget`` (censored) and flagged in ``solved``."""
+    seeds = seed_list(seeds)
+    H = positive_int(hidden_size, "hidden_size")
+    budget = positive_int(budget, "budget")
+    eval_every = positive_int(eval_every, "eval_every")
+    lr = positive_float(lr, "lr")
+    if not 0 < threshold <= 1:
+        raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+    C = n_symbols + 2
+    test = copy_task(n_test, length, n_symbols=n_symbols, delay=delay, seed=test_seed)
+    steps, solved, final, n_params = {}, {}, {}, {}
+    for label, kind, fb in arms:
+        steps[label] = np.empty(len(seeds))
+        solved[label] = np.zeros(len(seeds), bool)
+        final[label] = np.empty(len(seeds))
+        for si, s in enumerate(seeds):
+            layer = (LSTM(C, H, forget_bias=fb, seed=s) if kind == "lstm"
+                     else _recurrent(kind, C, H, s))
+            model = SequenceModel(layer, Linear(H, C, seed=s + 2000))
+            n_params[label] = count_params(model)
+            opt = Adam([model], lr=lr)
+            rng = make_rng(seed=s)
+
+            def batches(_step, rng=rng):
+                d = copy_task(batch_size, length, n_symbols=n_symbols, delay=delay, rng=rng)
+                return Batch(d.X, d.targets, d.mask)
+
+            done, acc = 0, 0.0
+            while done < budget:
+                chunk = min(eval_every, budget - done)
+                train(model, softmax_cross_entropy, opt, batches, steps=chunk)
+                done += chunk
+                pred = model.forward(test.X).argmax(-1)
+                acc = float((pred == test.targets)[test.mask].mean())
+                if acc >= threshold:
+                    solved[label][si] = True
+                    break
+            steps[label][si] = done
+            final[label][si] = acc
+    return CellRace(seeds, tuple(a[0] for a in arms), float(threshold), budget, eval_every,
+                    steps, solved, final, n_params)

@@ -2,6 +2,9 @@
 conversion, the bidirectional explorer's model and the quiz's numeric keys (the later-cue and
 parity tasks: tests/unit/test_data.py; the grader: tests/unit/exercises/test_ch08_variants.py)."""
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -147,7 +150,7 @@ def test_quiz_numeric_keys_recomputed_independently():
     assert key_matches(numeric[1], Y.shape[2]) and Y.shape[2] == 24
     assert key_matches(numeric[2], vs.count_params(Stack([LSTM(3, 8), LSTM(8, 8)])))
     # the z against 1 − z question exists and marks the conversion answer correct
-    conv = [q for q in questions if "1 − z" in q["question"]]
+    conv = [q for q in questions if "1 − z" in q["question"] and "DLFS2" not in q["question"]]
     assert len(conv) == 1
     right = [a for a in conv[0]["answers"] if a["correct"]]
     assert len(right) == 1 and "negating" in right[0]["answer"]
@@ -162,3 +165,33 @@ def test_tagger_helpers_reject_bad_input():
         vs.compare_directions(seeds=(-1,))
     assert isinstance(vs.make_tagger("gru", bidirectional=True).layer, Bidirectional)
     assert isinstance(vs.make_tagger("lstm").layer, LSTM)
+
+
+def test_dlfs2_form_quiz_item_keys_the_kept_state():
+    path = Path(vs.__file__).parents[1] / "quizzes" / "08_variants.json"
+    item = [q for q in json.loads(path.read_text(encoding="utf-8")) if "DLFS2" in q["question"]]
+    assert len(item) == 1
+    right = [a for a in item[0]["answers"] if a["correct"]]
+    assert len(right) == 1 and "keeps its old state" in right[0]["answer"]
+    # DLFS2's z near 0 is this book's z near 1: the same step with the z-block negated
+    rng = np.random.default_rng(0)
+    gru = GRU(3, 4, seed=0)
+    x, h = rng.normal(size=(2, 3)), rng.uniform(-1, 1, size=(2, 4))
+    p = {k: v.copy() for k, v in gru.params.items()}
+    split_gates(p["b"], 3)[1][...] = 30.0      # this book's z ≈ 1: keep the state
+    h_new, _ = gru_step(x, h, p)
+    assert np.allclose(h_new, h, atol=1e-6)
+
+
+def test_steps_to_solve_pairs_arms_and_censors_at_the_budget():
+    race = vs.steps_to_solve(seeds=(0, 1), threshold=1.0, budget=20, eval_every=10,
+                             n_test=50)
+    assert race.arms == tuple(a[0] for a in vs.CELL_ARMS)
+    for arm in race.arms:
+        assert race.steps[arm].shape == (2,) and not race.solved[arm].any()
+        assert np.all(race.steps[arm] == 20)          # censored at the budget
+    easy = vs.steps_to_solve(seeds=(0,), threshold=0.01, budget=20, eval_every=10, n_test=50)
+    assert all(easy.steps[a][0] == 10 and easy.solved[a][0] for a in easy.arms)
+    assert easy.n_params["GRU"] < easy.n_params["LSTM, forget bias 1"]
+    with pytest.raises(ValueError, match="threshold"):
+        vs.steps_to_solve(seeds=(0,), threshold=1.5)
