@@ -82,7 +82,8 @@ class AddingProblem(NamedTuple):
     y: np.ndarray  #: (n, 1) the sum of the two marked values
 
 
-def adding_problem(n, T, *, rng=None, seed=None, dtype=np.float64) -> AddingProblem:
+def adding_problem(n, T, *, rng=None, seed=None, dtype=np.float64,
+                   layout="halves") -> AddingProblem:
     """The adding problem: remember two marked numbers across a long sequence and add them.
 
     Each of the ``n`` sequences has ``T`` steps of two channels. Channel 0 holds a value drawn
@@ -98,12 +99,19 @@ def adding_problem(n, T, *, rng=None, seed=None, dtype=np.float64) -> AddingProb
     ``T`` (no padding needed), the markers are one per half, and the target is the plain sum, the
     form most later papers use.
 
+    ``layout="1997"`` places the markers as in the 1997 paper (the other simplifications stay):
+    the first marked step among the first ten, ``[0, min(10, T // 2 - 1))``, the second among
+    the first ``T // 2 - 1`` steps and different from the first. Both marked values then lie in
+    the first half, and the read-out comes at least ``T - T // 2 + 1`` steps after the later
+    one (the minimal lag, about ``T / 2``). Needs ``T >= 6``.
+
     Parameters
     ----------
     n : int, number of sequences (>= 1).
     T : int, sequence length (>= 2, so that each half holds at least one step).
     rng, seed : a ``numpy.random.Generator``, or a seed to build one (not both).
     dtype : floating dtype of the arrays (float64 by default).
+    layout : ``"halves"`` (one marker in each half, the default) or ``"1997"`` (see above).
 
     Returns
     -------
@@ -114,12 +122,22 @@ def adding_problem(n, T, *, rng=None, seed=None, dtype=np.float64) -> AddingProb
     T = positive_int(T, "T")
     if T < 2:
         raise ValueError(f"T must be >= 2 (one marker in each half of the sequence), got {T}")
+    if layout not in ("halves", "1997"):
+        raise ValueError(f"layout must be 'halves' or '1997', got {layout!r}")
+    if layout == "1997" and T < 6:
+        raise ValueError(f"T must be >= 6 for layout='1997' (two distinct steps among the "
+                         f"first T // 2 - 1), got {T}")
     dt = float_dtype(dtype)
     gen = make_rng(rng, seed)
     half = T // 2
     values = gen.uniform(-1.0, 1.0, size=(n, T))
-    first = gen.integers(0, half, size=n)
-    second = gen.integers(half, T, size=n)
+    if layout == "halves":
+        first = gen.integers(0, half, size=n)
+        second = gen.integers(half, T, size=n)
+    else:  # Hochreiter & Schmidhuber (1997), experiment 4: both in the first half
+        first = gen.integers(0, min(10, half - 1), size=n)
+        second = gen.integers(0, half - 2, size=n)  # one of the half - 1 steps except `first`
+        second += second >= first
     rows = np.arange(n)
     X = np.zeros((n, T, 2))
     X[:, :, 0] = values

@@ -22,6 +22,27 @@ def test_adding_problem_shapes_markers_and_target():
     np.testing.assert_allclose(y[:, 0], (X[:, :, 0] * markers).sum(axis=1))
 
 
+def test_adding_problem_1997_layout_places_both_markers_early():
+    T = 100
+    X, y = adding_problem(20_000, T, seed=2, layout="1997")
+    markers = X[:, :, 1]
+    assert np.all(markers.sum(axis=1) == 2)
+    pos = np.array([np.flatnonzero(m) for m in markers])
+    assert pos[:, 0].min() == 0 and pos[:, 0].max() <= T // 2 - 2  # two distinct steps
+    first_ten = (pos < 10).any(axis=1)
+    assert first_ten.all()  # one marker among the first ten steps
+    assert pos.max() == T // 2 - 2  # the later one among the first T // 2 - 1 steps
+    assert T - 1 - pos.max() == T - T // 2 + 1  # the minimal lag, about T / 2
+    np.testing.assert_allclose(y[:, 0], (X[:, :, 0] * markers).sum(axis=1))
+    # the default layout is unchanged by the new argument
+    np.testing.assert_array_equal(adding_problem(5, 12, seed=0)[0],
+                                  adding_problem(5, 12, seed=0, layout="halves")[0])
+    with pytest.raises(ValueError, match="layout"):
+        adding_problem(2, 20, layout="1996")
+    with pytest.raises(ValueError, match="T must be >= 6"):
+        adding_problem(2, 5, layout="1997")
+
+
 def test_adding_problem_smallest_T_and_float32():
     X, y = adding_problem(3, 2, seed=1, dtype=np.float32)
     assert X.dtype == np.float32 and y.dtype == np.float32
