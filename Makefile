@@ -1,5 +1,6 @@
 # lstmbook — the two commands:
 #   make book   set up .venv (once), build the website into _build/html (chapters executed)
+#               and its Japanese edition into _build/html/ja
 #   make test   set up .venv (once), then lint, unit tests, nbval, strict book build, site tests
 # Also: make serve (read the built site at http://127.0.0.1:8000), make bench, make clean.
 # Any failing step fails the command.
@@ -40,7 +41,7 @@ endef
 .PHONY: help venv book test lint unit nbval build-strict site-tests test-binder test-lab lab-venv serve bench clean distclean
 
 help:
-	@sed -n '2,5p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,6p' Makefile | sed 's/^# \{0,1\}//'
 
 venv: $(STAMP)
 
@@ -59,7 +60,9 @@ $(STAMP):
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --all --keep-going
 	@test -f _build/html/index.html
-	@echo "make: the book is in _build/html (read it with: make serve)"
+	@# The Japanese edition: the same sources, language ja (locales/ja), into _build/html/ja.
+	$(BIN)/python tools/i18n.py build ja
+	@echo "make: the book is in _build/html, its Japanese edition in _build/html/ja (read it with: make serve)"
 
 test: $(STAMP)
 	$(MAKE) --no-print-directory lint
@@ -92,6 +95,7 @@ nbval build-strict: export MKL_NUM_THREADS := 1
 # Warnings are errors; --keep-going reports all of them before failing.
 build-strict: $(STAMP)
 	$(BIN)/jupyter-book build . --all -n -W --keep-going
+	$(BIN)/python tools/i18n.py build ja --strict
 
 site-tests: $(STAMP)
 	@$(call pytest,tests/site -m "not slow" -n 2 $(SITE_ARGS))

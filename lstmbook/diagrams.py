@@ -51,6 +51,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle, Ellipse, FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path
 
+from lstmbook.i18n import language
 from lstmbook.palette import (
     ERROR_COLOR,
     GATE_COLORS,
@@ -419,9 +420,8 @@ class _Pen:
 
 
 def _check_lang(lang, names):
-    if lang not in GATE_NAMES:
-        raise ValueError(f"lang must be one of {tuple(GATE_NAMES)}, got {lang!r}")
-    return (lang == "ja") if names is None else bool(names)
+    lang = language(lang)  # None: the reader's language (LSTMBOOK_LANG)
+    return lang, ((lang == "ja") if names is None else bool(names))
 
 
 # --------------------------------------------------------------------------- chapter 2
@@ -633,7 +633,7 @@ def _steps(n, name, lo, hi):
 
 # --------------------------------------------------------------------------- chapter 5
 @_styled
-def cec_cell(*, gate_input="x_t", lang="en", names=None, alt=None) -> Diagram:
+def cec_cell(*, gate_input="x_t", lang=None, names=None, alt=None) -> Diagram:
     """Chapter 5's memory cell: the constant error carousel, a linear unit whose self-loop
     has weight 1 (``s_t = s_{t-1} + g^in_t x_t``), between an input gate and an output gate
     (``y_t = g^out_t s_t``) ({ref}`eq-cec`; the 1997 cell of Hochreiter and Schmidhuber, with
@@ -641,7 +641,7 @@ def cec_cell(*, gate_input="x_t", lang="en", names=None, alt=None) -> Diagram:
 
     ``gate_input`` labels what the two σ gates read (LaTeX), or ``None`` for no label (the
     chapter's hand-set gates read their own marker and cue lines)."""
-    names = _check_lang(lang, names)
+    lang, names = _check_lang(lang, names)
     pen = _Pen(12, -1.7 if names else -0.6, 5.4)
     y = 3.0
     pen.symbol(0.3, y + 0.35, "x_t", "wire:x", ha="left")
@@ -724,7 +724,7 @@ def _cache_values(cache, unit, sample):
 
 
 @_styled
-def lstm_cell(cache=None, *, peephole=False, unit=0, sample=0, lang="en", names=None,
+def lstm_cell(cache=None, *, peephole=False, unit=0, sample=0, lang=None, names=None,
               alt=None) -> Diagram:
     """Chapter 6's LSTM cell ({ref}`eq-lstm-gates`, {ref}`eq-lstm-cell`,
     {ref}`eq-lstm-hidden`): the cell line from ``c_{t-1}`` to ``c_t`` with its ⊙ (forget) and
@@ -742,7 +742,7 @@ def lstm_cell(cache=None, *, peephole=False, unit=0, sample=0, lang="en", names=
 
     ``lang="ja"`` (or ``names=True``) adds a key of the gates' names (入力ゲート …).
     """
-    names = _check_lang(lang, names)
+    lang, names = _check_lang(lang, names)
     values = None if cache is None else _cache_values(cache, unit, sample)
     pen = _Pen(12, -2.6 if names else -0.8, 7.4)
     X = {"f": 3.0, "i": 4.7, "g": 6.3, "o": 7.8}
@@ -866,11 +866,11 @@ def lstm_cell(cache=None, *, peephole=False, unit=0, sample=0, lang="en", names=
 
 # --------------------------------------------------------------------------- chapter 8
 @_styled
-def gru_cell(*, lang="en", names=None, alt=None) -> Diagram:
+def gru_cell(*, lang=None, names=None, alt=None) -> Diagram:
     """Chapter 8's GRU cell as lstmbook (and PyTorch) computes it ({ref}`eq-gru`): the state
     line from ``h_{t-1}`` to ``h_t`` with ``z_t ⊙ h_{t-1} + (1 − z_t) ⊙ n_t``; the reset gate
     multiplies ``U_n h_{t-1} + b_hn`` inside the candidate's tanh."""
-    names = _check_lang(lang, names)
+    lang, names = _check_lang(lang, names)
     pen = _Pen(12, -2.9 if names else -0.8, 7.4)
     y_h, y_b, y_g, y_z = 6.2, 1.5, 3.0, 4.6
     bw, bh, r = 1.2, 0.8, 0.3

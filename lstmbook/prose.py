@@ -9,6 +9,8 @@ does the gluing; where it is not installed (Colab), ``glue`` stores nothing and 
 value, and the markdown shows the role's name instead of the number. A cell should not end with
 a bare ``glue(...)``: Jupyter would show the returned value under it (write ``_ = glue(...)``;
 a trailing ``;`` is not enough, since nbval runs cells without IPython's history).
+A glued string (a verdict, "4 of 5") is put into the reader's language
+(:func:`lstmbook.i18n.phrase`), so the Japanese edition's prose reads in Japanese.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+
+from lstmbook.i18n import phrase
 
 __all__ = ["glue"]
 
@@ -33,7 +37,7 @@ def glue(name: str, value, *, digits: int = 6):
     ``name`` for ``{glue:text}`` roles in the chapter's markdown; returns the stored value."""
     if not isinstance(name, str) or not name:
         raise TypeError(f"name must be a non-empty string, got {name!r}")
-    stored = _rounded(value, digits)
+    stored = phrase(value) if isinstance(value, str) else _rounded(value, digits)
     try:
         from myst_nb.ext.glue import glue as _myst_glue
     except ImportError:  # no myst-nb (e.g. Colab): nothing to glue into

@@ -1,7 +1,10 @@
 """Chapter self-check quizzes: load them from data files, validate them, show them.
 
 Each chapter's questions live in ``lstmbook/quizzes/<chapter_stem>.json`` (package data), in
-jupyterquiz's JSON format: a list of questions.
+jupyterquiz's JSON format: a list of questions. The Japanese edition's questions are in
+``lstmbook/quizzes/ja/<chapter_stem>.json``: the same questions in the same order, with the same
+answers marked correct and the same numeric keys (``tests/unit/test_quiz.py`` checks that);
+:func:`load_quiz` and :func:`show_quiz` pick the file of :func:`lstmbook.i18n.language`.
 
 Multiple choice (``"multiple_choice"``: exactly one correct answer; ``"many_choice"``: one or
 more)::
@@ -38,6 +41,8 @@ from pathlib import Path
 
 import numpy as np
 
+from lstmbook.i18n import DEFAULT, language
+
 QUIZ_DIR = Path(__file__).resolve().parent / "quizzes"
 
 _MC_TYPES = ("multiple_choice", "many_choice")
@@ -46,24 +51,32 @@ _MC_ANSWER_KEYS = {"answer", "code", "correct", "feedback"}
 _NUM_ANSWER_KEYS = {"type", "value", "range", "correct", "feedback"}
 
 
-def quiz_path(stem: str) -> Path:
-    """The data file of chapter ``stem`` (e.g. ``"01_sequence_data"``)."""
+def quiz_dir(lang: str | None = None) -> Path:
+    """The folder of the quiz files in ``lang`` (default: :func:`lstmbook.i18n.language`)."""
+    lang = language(lang)
+    return QUIZ_DIR if lang == DEFAULT else QUIZ_DIR / lang
+
+
+def quiz_path(stem: str, lang: str | None = None) -> Path:
+    """The data file of chapter ``stem`` (e.g. ``"01_sequence_data"``) in ``lang``."""
     if not isinstance(stem, str) or not re.fullmatch(r"[A-Za-z0-9_\-]+", stem):
         raise ValueError(f"stem must be a chapter file stem like '01_sequence_data', got {stem!r}")
-    return QUIZ_DIR / f"{stem}.json"
+    return quiz_dir(lang) / f"{stem}.json"
 
 
-def available_quizzes() -> list[str]:
-    """Stems of every quiz file shipped with the package, sorted."""
-    return sorted(p.stem for p in QUIZ_DIR.glob("*.json"))
+def available_quizzes(lang: str | None = None) -> list[str]:
+    """Stems of every quiz file shipped with the package in ``lang``, sorted."""
+    return sorted(p.stem for p in quiz_dir(lang).glob("*.json"))
 
 
-def load_quiz(stem: str, *, validate: bool = True) -> list:
-    """Read chapter ``stem``'s questions (a list of dicts) and, by default, validate them."""
-    path = quiz_path(stem)
+def load_quiz(stem: str, *, validate: bool = True, lang: str | None = None) -> list:
+    """Read chapter ``stem``'s questions (a list of dicts) in ``lang`` and, by default,
+    validate them."""
+    path = quiz_path(stem, lang)
     if not path.exists():
         raise FileNotFoundError(
-            f"no quiz for chapter {stem!r}: expected {path}; available: {available_quizzes()}"
+            f"no quiz for chapter {stem!r}: expected {path}; available: "
+            f"{available_quizzes(lang)}"
         )
     with path.open(encoding="utf-8") as f:
         try:
@@ -276,14 +289,15 @@ def check_answers(questions) -> list[tuple[int, float]]:
 QUIZ_COLORS = {"--jq-many-choice-bg": "#a33d00"}
 
 
-def show_quiz(stem: str, **options):
-    """Display chapter ``stem``'s quiz with jupyterquiz (questions embedded, no network).
+def show_quiz(stem: str, *, lang: str | None = None, **options):
+    """Display chapter ``stem``'s quiz in ``lang`` with jupyterquiz (questions embedded, no
+    network).
 
     ``options`` go to ``jupyterquiz.display_quiz`` (e.g. ``shuffle_answers=False``).
     """
     from jupyterquiz import display_quiz
 
-    questions = copy.deepcopy(load_quiz(stem))
+    questions = copy.deepcopy(load_quiz(stem, lang=lang))
     for q in questions:
         q.pop("check", None)
     options.setdefault("colors", QUIZ_COLORS)

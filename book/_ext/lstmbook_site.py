@@ -37,13 +37,27 @@ A page with an explorer built by ``lstmbook.web`` (a ``<figure data-lstmbook-exp
 executed notebook recorded (``application/vnd.jupyter.widget-state+json``, up to 160 kB a
 page) for the ipywidgets HTML manager, which this site does not load (``nb_ipywidgets_js: {}``)
 and whose live widgets' outputs the chapters remove (``remove-output``): dead weight, dropped.
+
+The other edition of each page
+------------------------------
+The English site is ``_build/html``; the Japanese edition, built from the same sources with
+``language: ja`` (``tools/i18n.py``), is ``_build/html/ja``. Every page of either starts with a
+link to the same page in the other language (and names it in the head as ``rel="alternate"
+hreflang``), so a reader can switch at any point of the book. The part captions of the
+navigation come from ``_toc.yml`` through sphinx-external-toc, which inserts its toctrees after
+Sphinx has translated the page: they are translated here, from the same catalogue.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 from typing import Any
+
+from sphinx import addnodes
+from sphinx.locale import init as locale_init
+from sphinx.util.i18n import docname_to_domain
 
 QUIZ_MARKER = "data-shufflequestions"  # attribute of jupyterquiz's container <div>
 EXPLORER_MARKER = "data-lstmbook-explorer"  # attribute of lstmbook.web's <figure>
@@ -110,10 +124,47 @@ def fix_citation_roles(app, pagename, templatename, context, doctree) -> None:
         context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
 
 
+#: language -> (the link's text in that language, the edition's folder under the English site)
+EDITIONS = {"en": ("English", ""), "ja": ("日本語", "ja/")}
+_LANG_NAV = {"en": "Language", "ja": "言語"}
+
+
+def counterpart_link(app, pagename, templatename, context, doctree) -> None:
+    if doctree is None:  # search, genindex: template pages without a body of their own
+        return
+    lang = app.config.language or "en"
+    if lang not in EDITIONS:
+        return
+    to_root = "../" * pagename.count("/") + ("../" if EDITIONS[lang][1] else "")
+    for other, (label, folder) in EDITIONS.items():
+        if other == lang:
+            continue
+        href = f"{to_root}{folder}{pagename}.html"
+        context["metatags"] = (context.get("metatags") or "") + (
+            f'\n<link rel="alternate" hreflang="{other}" href="{href}" />')
+        context["body"] = (
+            f'<nav class="lstmbook-lang" aria-label="{_LANG_NAV[lang]}"><a href="{href}" '
+            f'hreflang="{other}" lang="{other}">{label}</a></nav>\n' + (context.get("body") or ""))
+
+
+def translate_toc_captions(app, doctree) -> None:
+    lang = app.config.language
+    if not lang or lang == "en":
+        return
+    domain = docname_to_domain(app.env.docname, app.config.gettext_compact)
+    dirs = [os.path.join(app.srcdir, d) for d in app.config.locale_dirs]
+    catalog, _ = locale_init(dirs, lang, domain)
+    for node in doctree.findall(addnodes.toctree):
+        if node.get("caption"):
+            node["caption"] = catalog.gettext(node["caption"])
+
+
 def setup(app):
     # Late priority: run after every extension that adds page-specific scripts.
     app.connect("html-page-context", mathjax_before_quizzes, priority=890)
     app.connect("html-page-context", explorer_assets, priority=890)
     app.connect("html-page-context", dedupe_scripts, priority=900)
     app.connect("html-page-context", fix_citation_roles, priority=900)
+    app.connect("html-page-context", counterpart_link, priority=900)
+    app.connect("doctree-read", translate_toc_captions)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -9,21 +9,33 @@ import numpy as np
 from lstmbook.data import adding_problem
 from lstmbook.exercises import core
 from lstmbook.exercises.core import Mistake, Symptom
+from lstmbook.i18n import Text
 
 __all__ = ["check_adding_target"]
 
 # values: channel 0 of X; marks: channel 1 (1 at the two steps that count)
 MISTAKES = (
-    Symptom("The targets must be a column of shape (N, 1), like the y of data.adding_problem: "
-            "keep the summed axis (keepdims=True) or add [:, None].",
+    Symptom(Text(en="The targets must be a column of shape (N, 1), like the y of "
+                    "data.adding_problem: keep the summed axis (keepdims=True) or add [:, None].",
+                 ja="目標値は data.adding_problem の y と同じく、形状 (N, 1) の列でなければ"
+                    "ならない。和をとった軸を残す（keepdims=True）か、[:, None] を付けよ。"),
             lambda out, values: np.shape(out) == (len(values),)),
-    Mistake("This sums every value. Only the two steps whose marker (channel 1) is 1 count.",
+    Mistake(Text(en="This sums every value. Only the two steps whose marker (channel 1) is 1 "
+                    "count.",
+                 ja="これはすべての値を足している。数えるのは、マーカー（チャネル 1）が 1 の 2 つ"
+                    "のステップだけである。"),
             lambda values: values.sum(axis=1, keepdims=True)),
-    Mistake("This sums the markers (always 2). Sum the values (channel 0) at the marked steps.",
+    Mistake(Text(en="This sums the markers (always 2). Sum the values (channel 0) at the marked "
+                    "steps.",
+                 ja="これはマーカーを足している（常に 2）。マーカーの付いたステップの値（チャネル "
+                    "0）を足せ。"),
             lambda marks: marks.sum(axis=1, keepdims=True)),
-    Mistake("This is only the first marked value; add the second one too.",
+    Mistake(Text(en="This is only the first marked value; add the second one too.",
+                 ja="これはマーカーの付いた最初の値だけである。2 つ目の値も加えよ。"),
             lambda values, marks: values[np.arange(len(values)), marks.argmax(axis=1)][:, None]),
 )
+
+TITLE = Text(en="adding-problem target", ja="加算問題の目標値")
 
 
 def _adding_target_reference(X):
@@ -38,7 +50,8 @@ def _markers_at_both_ends():
 
 
 def _case(name, X) -> core.Case:
-    return core.Case(f"{name}: X of shape {X.shape}", (X,), _adding_target_reference(X),
+    return core.Case(core.compose("{name}: X of shape {shape}", "{name}: 形状 {shape} の X",
+                                  name=name, shape=X.shape), (X,), _adding_target_reference(X),
                      mistakes=MISTAKES, given={"values": X[:, :, 0], "marks": X[:, :, 1]},
                      rtol=1e-5, atol=1e-6)
 
@@ -47,8 +60,10 @@ def check_adding_target(fn: Callable) -> core.Result:
     """Grade ``fn(X) -> y``: the adding problem's target, the sum of the values (channel 0) at
     the two marked steps (channel 1 = 1), as a column ``(N, 1)`` ({ref}`eq-adding-problem`)."""
     cases = (
-        ("a small batch", adding_problem(4, 10, seed=3)[0]),
-        ("float32, T = 50", adding_problem(3, 50, seed=4, dtype=np.float32)[0]),
-        ("markers at the first and last step", _markers_at_both_ends()),
+        (Text(en="a small batch", ja="小さなバッチ"), adding_problem(4, 10, seed=3)[0]),
+        (Text(en="float32, T = 50", ja="float32、T = 50"),
+         adding_problem(3, 50, seed=4, dtype=np.float32)[0]),
+        (Text(en="markers at the first and last step", ja="最初と最後のステップにマーカー"),
+         _markers_at_both_ends()),
     )
-    return core.grade(fn, core.case_table(cases, _case), title="adding-problem target")
+    return core.grade(fn, core.case_table(cases, _case), title=TITLE)

@@ -14,6 +14,16 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 # Pages that Sphinx writes for its own machinery rather than for reading.
 NOT_PAGES = {"index.html"}  # a meta-refresh redirect to book/intro.html (checked in test_static)
 
+#: The editions besides English: each is a whole site in a folder of the English one
+#: (tools/i18n.py builds _build/html/ja).
+EDITIONS = ("ja",)
+
+
+def split_edition(rel: str) -> tuple[str, str]:
+    """(language, path inside that edition) of a page path relative to SITE."""
+    head, _, rest = rel.partition("/")
+    return (head, rest) if head in EDITIONS and rest else ("en", rel)
+
 
 def requirement_pins(path: Path) -> dict[str, str]:
     """``name==version`` lines of a requirements file, names normalised (lower case, '-')."""
@@ -39,9 +49,10 @@ def site_pages() -> list[str]:
     pages = []
     for path in sorted(SITE.rglob("*.html")):
         rel = path.relative_to(SITE).as_posix()
-        if rel.split("/")[0] in {"_static", "_sources", "_images", "jupyter_execute"}:
+        _, inner = split_edition(rel)
+        if inner.split("/")[0] in {"_static", "_sources", "_images", "jupyter_execute"}:
             continue
-        if rel in NOT_PAGES:
+        if inner in NOT_PAGES:
             continue
         pages.append(rel)
     return pages
@@ -53,5 +64,6 @@ def chapter_pages() -> list[str]:
     return [
         p
         for p in site_pages()
-        if p.startswith("book/") and (book / Path(p).with_suffix(".ipynb").name).is_file()
+        if split_edition(p)[1].startswith("book/")
+        and (book / Path(p).with_suffix(".ipynb").name).is_file()
     ]

@@ -187,3 +187,19 @@ def test_accessibility_axe(offline_page, page):
         targets = [", ".join(map(str, n.get("target", []))) for n in v["nodes"][:5]]
         problems.append(f"{v['impact']}: {v['id']} ({v['help']}) at {targets}")
     assert not problems, "axe-core violations:\n" + "\n".join(problems)
+
+
+@pytest.mark.skipif(not (SITE / "ja" / "search.html").is_file(),
+                    reason="the Japanese edition is not built (make book builds it)")
+def test_japanese_search_finds_a_word_inside_a_compound(offline_page):
+    """Searching 勾配 on the Japanese site finds the pages about 勾配爆発 and 勾配消失: Sphinx's
+    Japanese splitter cuts the compounds, in the index and in the query alike."""
+    p = offline_page.goto("ja/search.html?q=" + "勾配")
+    p.wait_for_selector("#search-results ul.search li a", timeout=30_000)
+    hrefs = p.eval_on_selector_all("#search-results ul.search li a",
+                                   "els => els.map(e => e.getAttribute('href'))")
+    found = {h.split("?")[0].split("#")[0].removeprefix("./") for h in hrefs}
+    assert "book/04_gradient_problems.html" in found, f"results for 勾配: {sorted(found)}"
+    text = (SITE / "ja" / "book" / "04_gradient_problems.html").read_text(encoding="utf-8")
+    assert "勾配爆発" in text, "the Japanese gradient chapter does not say 勾配爆発"
+    assert not offline_page.page_errors, offline_page.page_errors

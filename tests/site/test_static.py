@@ -9,7 +9,15 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from site_helpers import ROOT, SITE, chapter_pages, site_missing_reason, site_pages
+from site_helpers import (
+    EDITIONS,
+    ROOT,
+    SITE,
+    chapter_pages,
+    site_missing_reason,
+    site_pages,
+    split_edition,
+)
 
 pytestmark = pytest.mark.skipif(
     site_missing_reason() is not None, reason=str(site_missing_reason())
@@ -58,24 +66,43 @@ def toc_files(node=TOC) -> list[str]:
     return files
 
 
-def test_site_has_pages():
-    assert "book/intro.html" in PAGES, f"landing page missing; built pages: {PAGES}"
-    index = (SITE / "index.html").read_text(encoding="utf-8")
+@pytest.mark.parametrize("edition", ("", *(f"{e}/" for e in EDITIONS)))
+def test_site_has_pages(edition):
+    assert f"{edition}book/intro.html" in PAGES, f"landing page missing; built pages: {PAGES}"
+    index = (SITE / edition / "index.html").read_text(encoding="utf-8")
     target = re.search(r'url=([^"\']+)', index)
-    assert target and (SITE / target.group(1)).is_file(), "index.html must redirect to a built page"
+    assert target and (SITE / edition / target.group(1)).is_file(), (
+        f"{edition}index.html must redirect to a built page")
 
 
 def test_only_book_sources_are_built():
     """Nothing from .venv/, tests/, lstmbook/, benchmarks/ or README files is built."""
-    stray = [
-        p for p in PAGES if not (p.startswith("book/") or p in {"search.html", "genindex.html"})
-    ]
+    inner = [split_edition(p)[1] for p in PAGES]
+    stray = [p for p in inner if not (p.startswith("book/") or p in {"search.html",
+                                                                       "genindex.html"})]
     assert not stray, f"pages built from outside book/: {stray}"
 
 
-def test_every_toc_entry_is_built():
-    missing = [f for f in toc_files() if not (SITE / f"{Path(f).with_suffix('')}.html").is_file()]
-    assert not missing, f"_toc.yml entries without a built page: {missing}"
+@pytest.mark.parametrize("edition", ("", *(f"{e}/" for e in EDITIONS)))
+def test_every_toc_entry_is_built(edition):
+    missing = [f for f in toc_files()
+               if not (SITE / edition / f"{Path(f).with_suffix('')}.html").is_file()]
+    assert not missing, f"_toc.yml entries without a built page in {edition or 'en/'}: {missing}"
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if split_edition(p)[1].startswith("book/")])
+def test_every_page_links_to_its_counterpart_in_the_other_language(page):
+    lang, inner = split_edition(page)
+    soup = soup_of(page)
+    assert soup.html.get("lang") == lang, f"{page}: <html lang> is {soup.html.get('lang')!r}"
+    links = soup.select("nav.lstmbook-lang a[hreflang]")
+    assert links, f"{page}: no link to the other edition"
+    for a in links:
+        other = a["hreflang"]
+        target = ((SITE / page).parent / a["href"]).resolve()
+        want = SITE / (inner if other == "en" else f"{other}/{inner}")
+        assert target == want.resolve(), f"{page}: {a['href']!r} is not the {other} page {want}"
+        assert target.is_file(), f"{page}: the {other} page {want} was not built"
 
 
 def test_every_chapter_notebook_is_in_the_toc():
@@ -154,7 +181,8 @@ def expected_launch_urls(page: str) -> dict[str, str]:
     org_repo = repo.split("github.com/")[1]
     branch = CONFIG["repository"].get("branch", "main")
     path_to_book = (CONFIG["repository"].get("path_to_book") or "").strip("/")
-    nb_path = "/".join(p for p in (path_to_book, str(Path(page).with_suffix(".ipynb"))) if p)
+    inner = split_edition(page)[1]  # the Japanese pages launch the same notebooks
+    nb_path = "/".join(p for p in (path_to_book, str(Path(inner).with_suffix(".ipynb"))) if p)
     buttons = CONFIG["launch_buttons"]
     ui = "lab/tree" if buttons.get("notebook_interface") == "jupyterlab" else "tree"
     return {
@@ -178,7 +206,7 @@ def test_chapter_has_binder_and_colab_buttons(page):
         assert url in hrefs, f"{name} launch button {url!r} missing; launch links: " + str(
             sorted(h for h in hrefs if "binder" in h or "colab" in h)
         )
-    nb = ROOT / Path(page).with_suffix(".ipynb")
+    nb = ROOT / Path(split_edition(page)[1]).with_suffix(".ipynb")
     assert nb.is_file(), (
         f"launch buttons point at {nb.relative_to(ROOT)}, which is not in the repository"
     )

@@ -1,8 +1,17 @@
 """Fixtures for the grader tests: the two claims each grader test makes. A wrong version fails
 the named cases and the report names its mistake; every fixed message in a grader's mistake
-table is shown for some wrong version (so no row of the table is dead)."""
+table is shown for some wrong version (so no row of the table is dead), in English and in
+Japanese. The tests run in English (``LSTMBOOK_LANG`` unset) unless a test sets it."""
 
 import pytest
+
+from lstmbook.i18n import LANGUAGES, Text
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch):
+    """The reports the tests read are English, whatever the shell running pytest sets."""
+    monkeypatch.delenv("LSTMBOOK_LANG", raising=False)
 
 
 def flat(text: str) -> str:
@@ -33,18 +42,24 @@ def fails_with():
 
 
 @pytest.fixture
-def covers():
+def covers(monkeypatch):
     """``covers(grader, mistakes, wrong)``: each fixed message of the mistake table (or of each
     table in a dict of them) appears in the report of one of the wrong versions (``wrong`` maps
-    a name to ``(fn, failed, words)``); messages that quote the case's numbers are functions
-    and are left out."""
+    a name to ``(fn, failed, words)``), in each language (a :class:`Text` message in its
+    English and its Japanese); messages that quote the case's numbers are functions and are
+    left out."""
 
     def check(grader, mistakes, wrong):
-        results = [grader(fn) for fn, _, _ in wrong.values()]
-        shown = flat(" ".join(c.reason for r in results for c in r.cases))
         tables = mistakes.values() if isinstance(mistakes, dict) else [mistakes]
-        missing = [rule.message for table in tables for rule in table
-                   if isinstance(rule.message, str) and flat(rule.message) not in shown]
-        assert not missing, missing
+        messages = [rule.message for table in tables for rule in table
+                    if isinstance(rule.message, str | Text)]
+        for lang in LANGUAGES:
+            monkeypatch.setenv("LSTMBOOK_LANG", lang)
+            results = [grader(fn) for fn, _, _ in wrong.values()]
+            shown = flat(" ".join(c.reason for r in results for c in r.cases))
+            missing = [m for m in messages
+                       if flat(m.in_language(lang) if isinstance(m, Text) else m) not in shown]
+            assert not missing, (lang, missing)
+        monkeypatch.delenv("LSTMBOOK_LANG")
 
     return check
