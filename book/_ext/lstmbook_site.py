@@ -46,6 +46,15 @@ link to the same page in the other language (and names it in the head as ``rel="
 hreflang``), so a reader can switch at any point of the book. The part captions of the
 navigation come from ``_toc.yml`` through sphinx-external-toc, which inserts its toctrees after
 Sphinx has translated the page: they are translated here, from the same catalogue.
+
+Glued numbers in translated paragraphs
+--------------------------------------
+myst-nb resolves a ``{glue:text}`` role from the notebook being parsed (its ``nb_renderer``,
+stored on the document). Sphinx's translation step parses each translated paragraph as a small
+document of its own, which has no notebook, so every glued number of a translated page failed
+("No key ... found in glue data for this document"). The English paragraph with the same roles
+(``tools/i18n.py lint`` checks they are the same) is parsed first, so each value it retrieves
+is remembered per page and served to the translation.
 """
 
 from __future__ import annotations
@@ -159,6 +168,32 @@ def translate_toc_captions(app, doctree) -> None:
             node["caption"] = catalog.gettext(node["caption"])
 
 
+def remember_glue_for_translations() -> None:
+    from myst_nb.core.variables import RetrievalError
+    from myst_nb.ext.glue import directives, roles, utils
+
+    original = utils.retrieve_glue_data
+    if getattr(original, "lstmbook_remembers", False):
+        return
+    seen: dict[tuple[str, str], Any] = {}
+
+    def retrieve_glue_data(document, key):
+        env = getattr(document.settings, "env", None)
+        where = (getattr(env, "docname", ""), key)
+        try:
+            result = original(document, key)
+        except RetrievalError:
+            if where in seen:  # a translated paragraph of the page that glued it
+                return seen[where]
+            raise
+        seen[where] = result
+        return result
+
+    retrieve_glue_data.lstmbook_remembers = True
+    for module in (utils, roles, directives):
+        module.retrieve_glue_data = retrieve_glue_data
+
+
 def setup(app):
     # Late priority: run after every extension that adds page-specific scripts.
     app.connect("html-page-context", mathjax_before_quizzes, priority=890)
@@ -167,4 +202,5 @@ def setup(app):
     app.connect("html-page-context", fix_citation_roles, priority=900)
     app.connect("html-page-context", counterpart_link, priority=900)
     app.connect("doctree-read", translate_toc_captions)
+    remember_glue_for_translations()
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
