@@ -33,6 +33,20 @@ def _detach(state):
     return type(state)(_detach(s) for s in state)
 
 
+def _valid_steps(targets, mask, N, T) -> float:
+    """The number of steps the loss is averaged over, after checking ``targets`` and ``mask``."""
+    if not isinstance(targets, np.ndarray) or targets.shape[:2] != (N, T):
+        raise ValueError(f"targets must be an array with leading shape (N, T) = {(N, T)}, got "
+                         f"{getattr(targets, 'shape', type(targets).__name__)}")
+    if mask is not None and (not isinstance(mask, np.ndarray) or mask.shape != (N, T)):
+        raise ValueError(f"mask must be an array of shape {(N, T)}, got "
+                         f"{getattr(mask, 'shape', type(mask).__name__)}")
+    count = float(N * T if mask is None else np.sum(mask))
+    if count == 0:
+        raise ValueError("mask must mark at least one valid step")
+    return count
+
+
 def bptt(layer, head, X, targets, loss_fn, *, mask=None, truncate=None, state=None):
     """Forward and backward through ``layer`` then the time-distributed ``head``; fills
     ``layer.grads`` and ``head.grads`` and returns a :class:`BPTTResult`.
@@ -46,15 +60,7 @@ def bptt(layer, head, X, targets, loss_fn, *, mask=None, truncate=None, state=No
     X = as_array(X, "X", 3)
     N, T, _ = X.shape
     k = T if truncate is None else positive_int(truncate, "truncate")
-    if not isinstance(targets, np.ndarray) or targets.shape[:2] != (N, T):
-        raise ValueError(f"targets must be an array with leading shape (N, T) = {(N, T)}, got "
-                         f"{getattr(targets, 'shape', type(targets).__name__)}")
-    if mask is not None and (not isinstance(mask, np.ndarray) or mask.shape != (N, T)):
-        raise ValueError(f"mask must be an array of shape {(N, T)}, got "
-                         f"{getattr(mask, 'shape', type(mask).__name__)}")
-    count = float(N * T if mask is None else np.sum(mask))
-    if count == 0:
-        raise ValueError("mask must mark at least one valid step")
+    count = _valid_steps(targets, mask, N, T)
     total = 0.0
     acc_layer = {name: np.zeros_like(p) for name, p in layer.params.items()}
     acc_head = {name: np.zeros_like(p) for name, p in head.params.items()}
@@ -100,15 +106,7 @@ def bptt_overlap(layer, head, X, targets, loss_fn, *, h, h_prime, mask=None, sta
     if h_prime > h:
         raise ValueError(f"h_prime must be at most h = {h} (the window holds the new steps), "
                          f"got {h_prime}")
-    if not isinstance(targets, np.ndarray) or targets.shape[:2] != (N, T):
-        raise ValueError(f"targets must be an array with leading shape (N, T) = {(N, T)}, got "
-                         f"{getattr(targets, 'shape', type(targets).__name__)}")
-    if mask is not None and (not isinstance(mask, np.ndarray) or mask.shape != (N, T)):
-        raise ValueError(f"mask must be an array of shape {(N, T)}, got "
-                         f"{getattr(mask, 'shape', type(mask).__name__)}")
-    count = float(N * T if mask is None else np.sum(mask))
-    if count == 0:
-        raise ValueError("mask must mark at least one valid step")
+    count = _valid_steps(targets, mask, N, T)
     total = 0.0
     acc_layer = {name: np.zeros_like(p) for name, p in layer.params.items()}
     acc_head = {name: np.zeros_like(p) for name, p in head.params.items()}
