@@ -56,47 +56,72 @@ def _tolerated(message: str) -> bool:
     return any(re.search(pattern, message) for pattern, _reason in TOLERATED_CONSOLE)
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_page_loads_offline_without_errors(offline_page, page):
-    offline_page.goto(page)
-    offline_page.page.wait_for_timeout(300)  # late async scripts (togglebutton, copybutton, thebe)
+def _offline_problems(offline_page) -> list[str]:
     errors = [m for m in offline_page.console_errors if not _tolerated(m)]
-    assert not offline_page.page_errors, f"uncaught page errors: {offline_page.page_errors}"
-    assert not errors, "console errors:\n" + "\n".join(errors)
-    assert not offline_page.blocked, (
-        "the page requests other hosts (an offline reader would miss them):\n"
-        + "\n".join(offline_page.blocked)
-    )
-    assert not offline_page.failed, "local requests failed:\n" + "\n".join(offline_page.failed)
+    problems = [f"uncaught page error: {e}" for e in offline_page.page_errors]
+    problems += [f"console error: {e}" for e in errors]
+    problems += [f"requests another host (an offline reader would miss it): {u}"
+                 for u in offline_page.blocked]
+    problems += [f"local request failed: {u}" for u in offline_page.failed]
+    return problems
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_math_is_typeset(offline_page, page):
-    p = offline_page.goto(page)
+def _math_problems(p) -> list[str]:
+    problems = []
     n_math = p.evaluate("() => document.querySelectorAll('.math').length")
     n_jax = p.evaluate("() => document.querySelectorAll('mjx-container').length")
-    if n_math:
-        assert n_jax >= n_math, f"{n_math} maths in the source but only {n_jax} typeset by MathJax"
+    if n_math and n_jax < n_math:
+        problems.append(f"{n_math} maths in the source but only {n_jax} typeset by MathJax")
     leftovers = sorted({m.group(0) for m in RAW_TEX.finditer(p.evaluate(VISIBLE_TEXT_JS))})
-    assert not leftovers, f"raw TeX left in the visible text: {leftovers}"
+    if leftovers:
+        problems.append(f"raw TeX left in the visible text: {leftovers}")
     errors = p.evaluate("() => document.querySelectorAll('mjx-merror, merror').length")
-    assert errors == 0, f"{errors} MathJax error boxes (bad TeX) on the page"
+    if errors:
+        problems.append(f"{errors} MathJax error boxes (bad TeX) on the page")
+    return problems
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_rendered_images_have_alt_text(offline_page, page):
-    p = offline_page.goto(page)
+def _image_problems(p) -> list[str]:
     missing = p.evaluate(
         "() => [...document.querySelectorAll('img')]"
         ".filter(i => !(i.getAttribute('alt') || '').trim()).map(i => i.src)"
     )
-    assert not missing, f"<img> without alt text after scripts ran: {missing}"
     broken = p.evaluate(
         "() => [...document.querySelectorAll('img')]"
         ".filter(i => i.complete && i.naturalWidth === 0 && i.getBoundingClientRect().width > 0)"
         ".map(i => i.src)"
     )
-    assert not broken, f"images that failed to load: {broken}"
+    return ([f"<img> without alt text after scripts ran: {m}" for m in missing]
+            + [f"image that failed to load: {b}" for b in broken])
+
+
+def _axe_problems(p, page) -> list[str]:
+    results = Axe().run(p)
+    problems = []
+    for v in results.response["violations"]:
+        if v.get("impact") not in {"serious", "critical"}:
+            continue
+        tolerated = TOLERATED_AXE.get(v["id"])
+        if tolerated and Path(page).match(tolerated[0]):
+            continue
+        targets = [", ".join(map(str, n.get("target", []))) for n in v["nodes"][:5]]
+        problems.append(f"axe {v['impact']}: {v['id']} ({v['help']}) at {targets}")
+    return problems
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_offline_maths_images_and_axe(offline_page, page):
+    """Every page of both editions, opened once (a page and its MathJax cost seconds, and the
+    site has two editions): no console or page error and no request to another host; every
+    formula typeset by MathJax with no raw TeX or error box left; every image loaded and with
+    alt text after the scripts ran; axe-core finds nothing serious or critical."""
+    p = offline_page.goto(page)
+    p.wait_for_timeout(300)  # late async scripts (togglebutton, copybutton, thebe)
+    problems = _offline_problems(offline_page)
+    problems += _math_problems(p)
+    problems += _image_problems(p)
+    problems += _axe_problems(p, page)
+    assert not problems, f"{page}:\n" + "\n".join(problems)
 
 
 def _feedback_classes(feedback) -> list[str]:
@@ -171,22 +196,6 @@ def test_quiz_answers_give_feedback(offline_page, page):
                 pytest.fail(f"question {qid}: a question type this test cannot answer")
             checked += 1
     assert checked, "no question found to answer"
-
-
-@pytest.mark.parametrize("page", PAGES)
-def test_accessibility_axe(offline_page, page):
-    p = offline_page.goto(page)
-    results = Axe().run(p)
-    problems = []
-    for v in results.response["violations"]:
-        if v.get("impact") not in {"serious", "critical"}:
-            continue
-        tolerated = TOLERATED_AXE.get(v["id"])
-        if tolerated and Path(page).match(tolerated[0]):
-            continue
-        targets = [", ".join(map(str, n.get("target", []))) for n in v["nodes"][:5]]
-        problems.append(f"{v['impact']}: {v['id']} ({v['help']}) at {targets}")
-    assert not problems, "axe-core violations:\n" + "\n".join(problems)
 
 
 @pytest.mark.skipif(not (SITE / "ja" / "search.html").is_file(),
