@@ -45,7 +45,7 @@ from collections import Counter
 from pathlib import Path
 
 import yaml
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
@@ -118,6 +118,21 @@ def update(pages=None) -> None:
     for lang in LANGUAGES:
         subprocess.run([_bin("sphinx-intl"), "update", "-p", str(pot), "-l", lang,
                         "-d", str(LOCALES), "-w", "0"], cwd=ROOT, check=True)
+        _drop_copies_from_obsolete(LOCALES / lang / "LC_MESSAGES")
+
+
+def _drop_copies_from_obsolete(base: Path) -> None:
+    """Obsolete entries (``#~``) that held no translation of their own (empty, or the English
+    copied: code, maths) are dropped; the others stay for the translator to reuse, and
+    ``status`` reports them until then."""
+    for path in base.rglob("*.po"):
+        cat = _entries(path)
+        drop = [k for k, m in cat.obsolete.items() if not m.string or m.string == m.id]
+        if drop:
+            for k in drop:
+                del cat.obsolete[k]
+            with path.open("wb") as fh:
+                write_po(fh, cat, width=0)
 
 
 def _entries(path: Path):

@@ -47,6 +47,14 @@ hreflang``), so a reader can switch at any point of the book. The part captions 
 navigation come from ``_toc.yml`` through sphinx-external-toc, which inserts its toctrees after
 Sphinx has translated the page: they are translated here, from the same catalogue.
 
+Maths and code listings are not messages
+----------------------------------------
+Sphinx's gettext builder extracts every text element it is not told to ignore, math blocks
+included: the display equations and the package source a chapter shows (``show(obj)``, whose
+LaTeX form myst-nb renders as a math block). Neither has words to translate, and with them in the
+catalogues every edit of a function the book shows would leave the Japanese edition out of step.
+They are marked untranslatable before extraction.
+
 Glued numbers in translated paragraphs
 --------------------------------------
 myst-nb resolves a ``{glue:text}`` role from the notebook being parsed (its ``nb_renderer``,
@@ -64,6 +72,7 @@ import os
 import posixpath
 from typing import Any
 
+from docutils import nodes
 from sphinx import addnodes
 from sphinx.locale import init as locale_init
 from sphinx.util.i18n import docname_to_domain
@@ -168,6 +177,11 @@ def translate_toc_captions(app, doctree) -> None:
             node["caption"] = catalog.gettext(node["caption"])
 
 
+def maths_are_not_messages(app, doctree) -> None:
+    for node in doctree.findall(nodes.math_block):
+        node["translatable"] = False
+
+
 def remember_glue_for_translations() -> None:
     from myst_nb.core.variables import RetrievalError
     from myst_nb.ext.glue import directives, roles, utils
@@ -202,5 +216,6 @@ def setup(app):
     app.connect("html-page-context", fix_citation_roles, priority=900)
     app.connect("html-page-context", counterpart_link, priority=900)
     app.connect("doctree-read", translate_toc_captions)
+    app.connect("doctree-read", maths_are_not_messages)
     remember_glue_for_translations()
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
