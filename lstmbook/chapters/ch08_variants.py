@@ -16,10 +16,10 @@ Stacked
     :func:`train_stack` and :func:`probe_r2` (how well each layer's states linearly encode the
     inputs and the target).
 GRU against LSTM ({ref}`eq-gru`)
-    :func:`count_params`, :func:`compare_cells` (the copy task, same hidden size, several seeds,
-    accuracy at several checkpoints), :func:`steps_to_solve` (GRU and LSTM with forget bias 0
-    and 1 trained to an accuracy threshold or a budget, paired seeds) and
-    :func:`flip_update_gate` (the z ↦ 1 − z convention).
+    :func:`~lstmbook.nn.protocol.count_params` (re-exported), :func:`compare_cells` (the copy
+    task, same hidden size, several seeds, accuracy at several checkpoints),
+    :func:`steps_to_solve` (GRU and LSTM with forget bias 0 and 1 trained to an accuracy
+    threshold or a budget, paired seeds) and :func:`flip_update_gate` (the z ↦ 1 − z convention).
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from lstmbook.nn.layers import Bidirectional, Linear, Stack
 from lstmbook.nn.losses import mse, softmax_cross_entropy
 from lstmbook.nn.lstm import LSTM, split_gates
 from lstmbook.nn.optim import Adam
+from lstmbook.nn.protocol import count_params
 from lstmbook.nn.sequences import one_hot
 from lstmbook.nn.training import Batch, SequenceModel, train
 
@@ -204,14 +205,6 @@ def probe_r2(states, features) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- GRU against LSTM
-def count_params(layer) -> int:
-    """Number of trainable numbers in a layer (or model): the sum of its parameter sizes."""
-    params = getattr(layer, "params", None)
-    if not isinstance(params, dict):
-        raise TypeError(f"layer must have a params dict, got {type(layer).__name__}")
-    return int(sum(p.size for p in params.values()))
-
-
 class CellComparison(NamedTuple):
     """Result of :func:`compare_cells`: per kind, arrays over (seed, checkpoint)."""
 

@@ -42,7 +42,6 @@ __all__ = [
     "SequenceTrace",
     "Sweep",
     "compare_cells",
-    "count_weights",
     "evaluate",
     "fraction_correct_1997",
     "gradient_norm_per_step",
@@ -137,11 +136,6 @@ def make_model(cell="lstm", *, hidden=8, forget_bias=1.0, seed=0, dtype=np.float
             layer.params["U"][...] = np.eye(hidden)
             layer.params["b"][...] = 0.0
     return SequenceModel(layer, Linear(hidden, 1, rng=rng, dtype=dtype), readout="last")
-
-
-def count_weights(model) -> int:
-    """Number of trainable weights (biases included) of ``model``."""
-    return int(sum(p.size for p in model.params.values()))
 
 
 def held_out_set(T, n=1000, *, seed=12345, dtype=np.float32, layout="halves"):

@@ -29,6 +29,15 @@ import numpy as np
 from ._checks import as_array, check_shape, float_dtype, make_rng, positive_int
 
 
+def count_params(layer) -> int:
+    """Number of trainable numbers in a layer or model (anything with a ``params`` dict): the
+    sum of its parameter sizes, biases included."""
+    params = getattr(layer, "params", None)
+    if not isinstance(params, dict):
+        raise TypeError(f"layer must have a params dict, got {type(layer).__name__}")
+    return int(sum(p.size for p in params.values()))
+
+
 class RecurrentLayer:
     """Base of the recurrent layers (the protocol above): ``params``/``grads`` dicts with the
     same keys, argument checks, zero states.

@@ -10,7 +10,6 @@ import pytest
 
 from lstmbook import GRU, LSTM, Bidirectional, Stack, data, gru_step
 from lstmbook.chapters import ch08_variants as vs
-from lstmbook.nn import interop
 from lstmbook.nn.activations import sigmoid, tanh
 from lstmbook.nn.lstm import split_gates
 from lstmbook.quiz import check_answers, key_matches
@@ -80,18 +79,6 @@ def test_stack_layers_split_the_work():
 
 
 # --------------------------------------------------------------------------- GRU
-def test_count_params_formulas():
-    D, H = 5, 7
-    assert vs.count_params(GRU(D, H)) == 3 * (H * D + H * H) + 4 * H
-    assert vs.count_params(LSTM(D, H)) == 4 * (H * D + H * H + H)
-    torch_gru = interop.to_torch("gru", GRU(D, H))
-    assert sum(v.size for v in torch_gru.values()) == 3 * (H * D + H * H + 2 * H)
-    stack = Stack([LSTM(3, 8), LSTM(8, 8)])
-    assert vs.count_params(stack) == 4 * (8 * 3 + 64 + 8) + 4 * (64 + 64 + 8)
-    with pytest.raises(TypeError, match="params"):
-        vs.count_params(object())
-
-
 def _other_convention_step(x, h, p):
     xr, xz, xn = split_gates(x @ p["W"].T + p["b"], 3)
     hr, hz, hn = split_gates(h @ p["U"].T, 3)

@@ -15,6 +15,7 @@ import lstmbook as lb
 from lstmbook import data
 from lstmbook.chapters import ch09_long_time_lags as long_lags
 from lstmbook.nn import lstm
+from lstmbook.nn.protocol import count_params
 from lstmbook.quiz import recompute
 
 from .helpers import numeric_questions
@@ -151,7 +152,7 @@ def test_rnn_inits_share_input_weights_and_head_and_set_u():
     assert np.all(models["irnn"].layer.params["b"] == 0)
     assert models["irnn"].layer.nonlinearity == "relu"
     assert models["uniform"].layer.nonlinearity == "tanh"
-    assert long_lags.count_weights(models["irnn"]) == 97
+    assert count_params(models["irnn"]) == 97
     with pytest.raises(ValueError, match="init"):
         long_lags.make_model("lstm", init="irnn")
     with pytest.raises(ValueError, match="init"):

@@ -3,8 +3,11 @@ Generator (the same seed gives identical arrays; NumPy's global random state is 
 the compute dtype, and the input, state and call-order checks."""
 
 import numpy as np
+import pytest
 
 import lstmbook as lb
+from lstmbook.nn import interop
+from lstmbook.nn.protocol import count_params
 
 from .helpers import D, H, assert_raises_naming, bad_input, sequence
 
@@ -87,3 +90,15 @@ CASES = [
 @bad_input(CASES)
 def test_bad_input_raises_clear_error(call, exc, words):
     assert_raises_naming(call, exc, words)
+
+
+def test_count_params_formulas():
+    D, H = 5, 7
+    assert count_params(lb.GRU(D, H)) == 3 * (H * D + H * H) + 4 * H
+    assert count_params(lb.LSTM(D, H)) == 4 * (H * D + H * H + H)
+    torch_gru = interop.to_torch("gru", lb.GRU(D, H))
+    assert sum(v.size for v in torch_gru.values()) == 3 * (H * D + H * H + 2 * H)
+    stack = lb.Stack([lb.LSTM(3, 8), lb.LSTM(8, 8)])
+    assert count_params(stack) == 4 * (8 * 3 + 64 + 8) + 4 * (64 + 64 + 8)
+    with pytest.raises(TypeError, match="params"):
+        count_params(object())
