@@ -41,12 +41,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lstmbook.chapters.ch09_long_time_lags import (  # noqa: E402
     RNN_INITS,
-    count_weights,
     lr_sweep,
     make_model,
     mean_predictor_mse,
     train_adding,
 )
+from lstmbook.nn.protocol import count_params  # noqa: E402
 from lstmbook.stats import paired_comparison  # noqa: E402
 
 LSTM_MSE, LSTM_SECONDS, RNN_MSE = 0.01, 25.0, 0.04
@@ -146,8 +146,8 @@ def main(argv=None) -> int:
         ap.error("--seeds needs at least 5 (a paired comparison)")
     print(f"adding problem T={args.T}, layout {args.layout}, H=8, batch 32, Adam 5e-3 halved "
           f"every 1500, clip 1.0, forget bias 1.0, {args.iters} iterations; mean-predictor MSE "
-          f"= {mean_predictor_mse():.4f}; weights: LSTM {count_weights(make_model('lstm'))}, "
-          f"RNN {count_weights(make_model('rnn'))}")
+          f"= {mean_predictor_mse():.4f}; weights: LSTM {count_params(make_model('lstm'))}, "
+          f"RNN {count_params(make_model('rnn'))}")
     if args.seeds:
         return _study(args)
     print(f"seed {args.seed}")
