@@ -44,9 +44,25 @@ def run(path: Path) -> float:
     return time.perf_counter() - t0
 
 
+def blas_environment() -> dict:
+    """What every execution of the chapters sets, as the Makefile does: one BLAS thread (unless
+    the environment says otherwise), and on a CPU with AVX-512 OpenBLAS's SkylakeX kernel
+    whatever ``OPENBLAS_CORETYPE`` says (the stored outputs are made with it; with Haswell, which
+    some machines set, the chapters' training runs print other digits);
+    ``LSTMBOOK_OPENBLAS_CORETYPE`` chooses another."""
+    env = {var: "1" for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").split()
+    except OSError:
+        flags = []
+    env = {k: os.environ.get(k, v) for k, v in env.items()}
+    if "avx512f" in flags:
+        env["OPENBLAS_CORETYPE"] = os.environ.get("LSTMBOOK_OPENBLAS_CORETYPE", "SkylakeX")
+    return env
+
+
 def main(argv: list[str]) -> int:
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
+    os.environ.update(blas_environment())
     paths = [Path(a) for a in argv] or sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
     for p in paths:
         print(f"{p.name}: {run(p.resolve()):.1f} s", flush=True)
