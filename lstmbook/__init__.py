@@ -9,8 +9,14 @@ textbook.
   :mod:`lstmbook.exercises` (graders), :mod:`lstmbook.quiz` (jupyterquiz),
   :mod:`lstmbook.symbolic` (SymPy), :mod:`lstmbook.source` — what the reader sees and uses.
   They are imported on demand (``from lstmbook import viz``), so ``import lstmbook`` is fast.
+- :mod:`lstmbook.i18n`, :mod:`lstmbook.messages` — the reader's language. When
+  ``LSTMBOOK_LANG`` names another language than English (the Japanese edition's build sets
+  ``ja``), importing the package routes figure text and printed lines through the message
+  catalogue (:func:`lstmbook.messages.install`); in English it changes nothing.
 """
 
+from .i18n import language as _language
+from .messages import install as _install
 from .nn import (
     GATES,
     GRU,
@@ -33,6 +39,9 @@ from .nn import (
 )
 
 __version__ = "0.2.0"
+
+if _language() != "en":
+    _install()
 
 __all__ = [
     "GATES", "GRU", "LSTM", "RNN", "Bidirectional", "EchoStateNetwork", "JordanRNN", "Linear",

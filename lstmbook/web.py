@@ -61,6 +61,8 @@ from lstmbook.chapters import ch07_peephole as ch07
 from lstmbook.chapters import ch08_variants as ch08
 from lstmbook.chapters import ch09_long_time_lags as ch09
 from lstmbook.chapters import ch10_language_model as ch10
+from lstmbook.i18n import language
+from lstmbook.messages import tr, translation
 from lstmbook.palette import BLUE, GATE_COLORS, GREY, INK, VERMILION
 
 __all__ = [
@@ -88,6 +90,42 @@ __all__ = [
 
 #: image formats a frame can be stored in, with their MIME types
 FORMATS = {"webp": "image/webp", "png": "image/png"}
+
+#: Every English template of the page script (book/_static/lstmbook-explorers.js: its ``t(...)``
+#: calls), which each explorer's data carries with its translation (``strings``), so that the
+#: script's labels and the ports' summaries read in the reader's language.
+#: tests/unit/test_web.py checks that this list and the script agree.
+PAGE_STRINGS = (
+    'The input gate opens at t = %1 and writes the candidate %2: the cell now holds c = %3.',
+    'The input gate is open from t = %1 to t = %2 and adds every candidate offered: at t = '
+    '%2 the cell holds c = %3.',
+    'The forget gate is at 1: nothing is erased, so the candidates pile up.',
+    'The forget gate is at 1: while the input gate is shut, the content is kept unchanged.',
+    'The forget gate is at %1: the content shrinks by that factor at every step.',
+    'At t = %1 the forget gate drops to 0 and wipes the cell.',
+    'The output gate opens at t = %1: h = o·tanh(c) = %2 (the cell holds c = %3 then).',
+    'After the last step c_%1 = %2.',
+    'gates and candidate',
+    'openness / value',
+    'candidate g_t',
+    'forget gate f_t',
+    'input gate i_t',
+    'output gate o_t',
+    'cell state and output',
+    'state',
+    'time step t',
+    'cell state c_t',
+    'hidden output h_t',
+    'o_t passes 0.5 at step %1 (c_t = %2)',
+    'o_t never passes 0.5 (last o_t = %1)',
+    'output gate o_t = σ(b_o + p_o c_t)',
+    'unit output h_t = o_t tanh(c_t)',
+    'output h_t',
+    'cell c_t',
+    'Controls of the explorer',
+    'Shown',
+)
+
 
 _NAME = re.compile(r"[a-z][a-z0-9-]*")
 _PATH = re.compile(r"([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)(?:\[(-?\d+)\])?")
@@ -151,7 +189,7 @@ def _control(name, label, values, texts, kind, default) -> Control:
         if default not in values:
             raise ValueError(f"default must be one of the values {list(values)}, got {default!r}")
         index = values.index(default)
-    return Control(name, label, values, tuple(texts(v) for v in values), kind, index)
+    return Control(name, tr(label), values, tuple(texts(v) for v in values), kind, index)
 
 
 def slider(name, label, values, *, default=None, fmt="{:g}") -> Control:
@@ -353,6 +391,8 @@ def _frames(controls, settings, compute, draw, *, figsize, grid, subplot_kw, dra
     bad = [type(t).__name__ for t in texts if not isinstance(t, str)]
     if bad:
         raise TypeError(f"summary must give a str, got {bad[0]}")
+    texts = [tr(t) for t in texts]  # the reader's language (lstmbook.messages)
+    alt = tr(alt.strip())
     inches = [tuple(figsize(dict(p)) if callable(figsize) else figsize) for p in points]
     subplot_kw = dict(subplot_kw or {})
 
@@ -383,7 +423,7 @@ def _frames(controls, settings, compute, draw, *, figsize, grid, subplot_kw, dra
             images.append(data)
             sizes.append((width, height))
         shown = _setting_text(controls, indices)
-        frames.append(Frame(points[k], texts[k], f"{alt.strip()} Shown: {shown}. {texts[k]}",
+        frames.append(Frame(points[k], texts[k], f"{alt} {tr('Shown')}: {shown}. {texts[k]}",
                             view_numbers(views[k], numbers), seen[key]))
     return frames, images, sizes
 
@@ -407,10 +447,12 @@ class PageExplorer:
         self.images = tuple(images)
         self.sizes = tuple(sizes)
         self.mime = mime
-        self.alt = alt
-        self.caption = caption
+        self.alt = tr(alt)
+        self.caption = tr(caption)
         self.program = program
         self.data = data
+        self.strings = ({} if language() == "en" else
+                        {t: translation(t) or t for t in PAGE_STRINGS})
         self.html = self._html()
 
     def __repr__(self):
@@ -465,6 +507,8 @@ class PageExplorer:
             "images": uris,
             "sizes": [list(s) for s in self.sizes],
         }
+        if self.strings:
+            out["strings"] = self.strings
         if self.kind == "script":
             out["program"] = self.program
             out["data"] = self.data
@@ -564,7 +608,7 @@ def script_explorer(name, program, controls, compute, draw, *, data, figsize, al
 # Each chapter's kernel-free explorer: which controls the page offers (the live widget of
 # lstmbook.widgets keeps them all), over which values, and why. Sections in book order.
 def _never(step) -> str:
-    return "never" if step is None else str(step)
+    return tr("never") if step is None else str(step)
 
 
 # --- Chapter 1: sequence data ---
@@ -663,7 +707,7 @@ def error_flow_explorer(T=100) -> PageExplorer:
         [slider("scale", "weight scale of the plain RNN",
                 np.round(np.arange(0.5, 3.01, 0.1), 2), default=0.9, fmt="{:.1f}"),
          menu("nonlinearity", "activation",
-              [("tanh", "tanh"), ("identity", "linear (identity)")])],
+              [("tanh", "tanh"), ("identity", tr("linear (identity)"))])],
         lambda scale, nonlinearity: ch05.error_flow_view(scale, nonlinearity, T),
         viz.plot_error_flow_view, draw_with=("scale", "nonlinearity"), figsize=(7.5, 4),
         numbers=("rnn[10]", "rnn[50]", "theory[50]"),

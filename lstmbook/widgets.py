@@ -20,6 +20,7 @@ from lstmbook.chapters import ch08_variants as ch08
 from lstmbook.chapters import ch09_long_time_lags as ch09
 from lstmbook.chapters import ch10_language_model as ch10
 from lstmbook.data import CUE_VOCAB
+from lstmbook.messages import tr
 
 
 def _explorer(rows, controls, compute, draw, figsize, *, grid=(1, 1), errors=(), text=None,
@@ -45,7 +46,7 @@ def _explorer(rows, controls, compute, draw, figsize, *, grid=(1, 1), errors=(),
         except errors as err:
             text.value = f"<p style='color:#D55E00'>{err}</p>"
             return
-        caption = view.summary if summary is None else summary(view)
+        caption = tr(view.summary if summary is None else summary(view))
         text.value = "<p>" + caption.replace("\n", "<br>") + "</p>"
         with out:
             out.clear_output(wait=True)
@@ -70,10 +71,10 @@ def build_padding_explorer(N=4, T=8, seed=0):
     the steps a many-to-one head reads (red boxes). Needs a live kernel."""
     import ipywidgets as w
 
-    n_slider = w.IntSlider(value=N, min=1, max=8, description="N (batch)")
-    t_slider = w.IntSlider(value=T, min=1, max=12, description="T (steps)")
-    seed_slider = w.IntSlider(value=seed, min=0, max=30, description="lengths seed")
-    readout = w.Checkbox(value=True, description="show many-to-one read-out")
+    n_slider = w.IntSlider(value=N, min=1, max=8, description=tr("N (batch)"))
+    t_slider = w.IntSlider(value=T, min=1, max=12, description=tr("T (steps)"))
+    seed_slider = w.IntSlider(value=seed, min=0, max=30, description=tr("lengths seed"))
+    readout = w.Checkbox(value=True, description=tr("show many-to-one read-out"))
     return _explorer(
         [w.HBox([n_slider, t_slider]), w.HBox([seed_slider, readout])],
         (n_slider, t_slider, seed_slider, readout),
@@ -90,11 +91,11 @@ def build_hidden_explorer(scale=0.9, nonlinearity="tanh", init="zeros", seed=0):
     import ipywidgets as w
 
     s_slider = w.FloatSlider(value=scale, min=0.1, max=2.0, step=0.05,
-                             description="radius of U")
+                             description=tr("radius of U"))
     f_menu = w.Dropdown(options=list(ch02.NONLINEARITIES), value=nonlinearity,
-                        description="f")
-    i_menu = w.Dropdown(options=list(ch02.INITS), value=init, description="h_0")
-    seed_slider = w.IntSlider(value=seed, min=0, max=20, description="seed")
+                        description=tr("f"))
+    i_menu = w.Dropdown(options=list(ch02.INITS), value=init, description=tr("h_0"))
+    seed_slider = w.IntSlider(value=seed, min=0, max=20, description=tr("seed"))
     return _explorer(
         [w.HBox([s_slider, f_menu]), w.HBox([i_menu, seed_slider])],
         (s_slider, f_menu, i_menu, seed_slider),
@@ -110,8 +111,8 @@ def build_truncation_explorer(k=4, radius=1.5, T=24):
     live kernel."""
     import ipywidgets as w
 
-    k_slider = w.IntSlider(value=k, min=1, max=T, description="k (steps)")
-    radius_box = w.Dropdown(options=[0.9, 1.5], value=radius, description="radius")
+    k_slider = w.IntSlider(value=k, min=1, max=T, description=tr("k (steps)"))
+    radius_box = w.Dropdown(options=[0.9, 1.5], value=radius, description=tr("radius"))
     return _explorer(
         [w.HBox([k_slider, radius_box])], (k_slider, radius_box),
         lambda: ch03.truncation_view(k_slider.value, radius_box.value, T),
@@ -125,9 +126,9 @@ def build_gradient_norm_explorer(radius=1.0, nonlinearity="tanh", T=60):
     import ipywidgets as w
 
     r_slider = w.FloatSlider(value=radius, min=0.25, max=4.0, step=0.05,
-                             description="radius")
+                             description=tr("radius"))
     act = w.Dropdown(options=["tanh", "relu", "sigmoid"], value=nonlinearity,
-                     description="nonlinearity")
+                     description=tr("nonlinearity"))
 
     def draw(ax, view):
         viz.plot_gradient_norm_view(ax, view, title="how much of the gradient survives T − t steps")
@@ -145,9 +146,9 @@ def build_error_flow_explorer(scale=0.9, nonlinearity="tanh", T=100):
     import ipywidgets as w
 
     scale_slider = w.FloatSlider(value=scale, min=0.5, max=3.0, step=0.05,
-                                 description="weight scale")
+                                 description=tr("weight scale"))
     act = w.Dropdown(options=[("tanh", "tanh"), ("linear (identity)", "identity")],
-                     value=nonlinearity, description="activation")
+                     value=nonlinearity, description=tr("activation"))
     return _explorer(
         [w.HBox([scale_slider, act])], (scale_slider, act),
         lambda: ch05.error_flow_view(scale_slider.value, act.value, T),
@@ -165,22 +166,22 @@ def build_gate_explorer(write_at=4, forget=1.0, erase_at=None, read_at=17, T=24)
     import ipywidgets as w
 
     style = {"description_width": "initial"}
-    write = w.IntSlider(value=write_at, min=1, max=T, description="input gate opens at t =",
+    write = w.IntSlider(value=write_at, min=1, max=T, description=tr("input gate opens at t ="),
                         style=style)
     forget_s = w.FloatSlider(value=forget, min=0.0, max=1.0, step=0.01,
-                             description="forget gate level", style=style)
-    erase = w.IntSlider(value=erase_at or T, min=1, max=T, description="forget gate 0 at t =",
+                             description=tr("forget gate level"), style=style)
+    erase = w.IntSlider(value=erase_at or T, min=1, max=T, description=tr("forget gate 0 at t ="),
                         style=style)
-    erase_on = w.Checkbox(value=erase_at is not None, description="wipe the cell once")
-    read = w.IntSlider(value=read_at, min=1, max=T, description="output gate opens at t =",
+    erase_on = w.Checkbox(value=erase_at is not None, description=tr("wipe the cell once"))
+    read = w.IntSlider(value=read_at, min=1, max=T, description=tr("output gate opens at t ="),
                        style=style)
-    step = w.IntSlider(value=read_at, min=1, max=T, description="cell diagram at t =",
+    step = w.IntSlider(value=read_at, min=1, max=T, description=tr("cell diagram at t ="),
                        style=style)
 
     def with_cell(view):
         # the summary, then the cell diagram as a live view of step `step` of this run
         cell = diagrams.lstm_cell(ch06.gate_run_cache(view.run, step.value))
-        return view.summary + "<br>" + cell.html().replace("\n", " ")
+        return tr(view.summary) + "<br>" + cell.html().replace("\n", " ")
 
     return _explorer(
         [w.HBox([write, read]), w.HBox([forget_s, step]), w.HBox([erase, erase_on])],
@@ -197,9 +198,9 @@ def build_peephole_timing_explorer(p_o=4.0, b_o=-4.0, rate=0.07, T=30):
     rate; plots when the output gate opens. Needs a live kernel."""
     import ipywidgets as w
 
-    p_slider = w.FloatSlider(value=p_o, min=-4.0, max=10.0, step=0.5, description="p_o")
-    b_slider = w.FloatSlider(value=b_o, min=-10.0, max=2.0, step=0.5, description="b_o")
-    r_slider = w.FloatSlider(value=rate, min=0.02, max=0.2, step=0.01, description="rate")
+    p_slider = w.FloatSlider(value=p_o, min=-4.0, max=10.0, step=0.5, description=tr("p_o"))
+    b_slider = w.FloatSlider(value=b_o, min=-10.0, max=2.0, step=0.5, description=tr("b_o"))
+    r_slider = w.FloatSlider(value=rate, min=0.02, max=0.2, step=0.01, description=tr("rate"))
     return _explorer(
         [w.HBox([p_slider, b_slider, r_slider])], (p_slider, b_slider, r_slider),
         lambda: ch07.peephole_timing_view(p_slider.value, b_slider.value, r_slider.value, T),
@@ -213,10 +214,10 @@ def build_birnn_explorer(model, sentence=ch08.BIRNN_SENTENCES[0]):
     backward half of the trained bidirectional ``model`` add to the fruit − company score at
     each word, and the predicted tags. Needs a live kernel."""
     import ipywidgets as w
-    choose = w.Dropdown(options=list(ch08.BIRNN_SENTENCES), value=None, description="pick")
-    text = w.Text(value=sentence, description="sentence", continuous_update=False,
+    choose = w.Dropdown(options=list(ch08.BIRNN_SENTENCES), value=None, description=tr("pick"))
+    text = w.Text(value=sentence, description=tr("sentence"), continuous_update=False,
                   layout=w.Layout(width="min(100%, 40em)"))
-    vocab = w.HTML(f"<p><small>Words you can use: {', '.join(CUE_VOCAB)}</small></p>")
+    vocab = w.HTML(f"<p><small>{tr('Words you can use:')} {', '.join(CUE_VOCAB)}</small></p>")
 
     def pick(change):
         if change["new"]:
@@ -235,15 +236,15 @@ def build_long_lag_explorer(T=20, hidden=8, iters=600):
     import ipywidgets as w
 
     style = {"description_width": "initial"}
-    T_s = w.IntSlider(value=T, min=4, max=100, step=2, description="lag T", style=style)
-    H_s = w.IntSlider(value=hidden, min=1, max=32, description="hidden units", style=style)
-    go = w.Button(description="train both", button_style="primary")
+    T_s = w.IntSlider(value=T, min=4, max=100, step=2, description=tr("lag T"), style=style)
+    H_s = w.IntSlider(value=hidden, min=1, max=32, description=tr("hidden units"), style=style)
+    go = w.Button(description=tr("train both"), button_style="primary")
     text = w.HTML()
 
     def compute():
         go.disabled = True
-        text.value = (f"<p>training for {iters} iterations at T = {T_s.value}, "
-                      f"{H_s.value} hidden units …</p>")
+        text.value = "<p>" + tr(f"training for {iters} iterations at T = {T_s.value}, "
+                                f"{H_s.value} hidden units …") + "</p>"
         try:
             return ch09.long_lag_race(T_s.value, H_s.value, iters=iters)
         finally:
@@ -263,15 +264,15 @@ def build_next_char_explorer(model, prompt="the value of ", temperature=1.0, n_s
     import ipywidgets as w
 
     style = {"description_width": "initial"}
-    text = w.Text(value=prompt, description="prompt", continuous_update=False, style=style,
+    text = w.Text(value=prompt, description=tr("prompt"), continuous_update=False, style=style,
                   layout=w.Layout(width="min(100%, 30em)"))
-    tau = w.FloatSlider(value=temperature, min=0.2, max=2.0, step=0.1, description="temperature",
-                        continuous_update=False, style=style)
-    seed = w.IntSlider(value=0, min=0, max=20, description="sample seed",
+    tau = w.FloatSlider(value=temperature, min=0.2, max=2.0, step=0.1,
+                        description=tr("temperature"), continuous_update=False, style=style)
+    seed = w.IntSlider(value=0, min=0, max=20, description=tr("sample seed"),
                        continuous_update=False, style=style)
     chars = "".join(ch10.char_label(c) for c in model.vocab.chars)
-    note = w.HTML(f"<p><small>Characters the model knows: <code>{chars}</code> "
-                  "(␣ space, ⏎ line break)</small></p>")
+    note = w.HTML(f"<p><small>{tr('Characters the model knows:')} <code>{chars}</code> "
+                  f"{tr('(␣ space, ⏎ line break)')}</small></p>")
     return _explorer(
         [text, w.HBox([tau, seed]), note], (text, tau, seed),
         lambda: ch10.next_char_view(model, text.value, tau.value, n_sample=n_sample,

@@ -27,6 +27,20 @@ status
     Per catalogue: translated, untranslated, fuzzy and obsolete entries, and whether it is in
     step with a fresh extraction. Exit 1 when any entry is untranslated or fuzzy, or a catalogue
     is out of date (what tests/unit/test_i18n.py checks).
+output-record [NOTEBOOK ...]
+    Run the chapters (default: every one) with ``LSTMBOOK_LANG=ja``, two at a time, and record
+    every figure text, printed line and explorer text they look up in the package's message
+    catalogue (:mod:`lstmbook.messages`) into ``_build/i18n/<stem>.jsonl``. The notebooks are
+    not rewritten.
+output-update [NOTEBOOK ...]
+    output-record, then bring ``lstmbook/locale/ja/<stem>.po`` in step: a text new to the
+    chapters enters untranslated (with an example of it as shown), a text no chapter shows any
+    more is dropped (reported), translations are kept. A text belongs to the first chapter, in
+    book order, that shows it.
+output-status
+    Per catalogue of the package: entries translated and untranslated (exit 1 on any
+    untranslated entry). The strict build checks the rest: a text without a translation stops
+    its chapter (``LSTMBOOK_I18N_STRICT=1``), and an entry no chapter used fails the build.
 build LANG
     Build the site in LANG into ``_build/LANG/_build/html`` and copy it to
     ``_build/html/LANG`` (``make book`` builds the English site, then this; ``make test`` runs
@@ -36,16 +50,24 @@ build LANG
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
+import nbformat
 import yaml
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
+from nbclient import NotebookClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from execute_notebooks import blas_environment  # a sibling script
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
@@ -212,17 +234,146 @@ def markup_problems(page: str | None = None, lang: str = "ja") -> list[str]:
 
 
 def build(lang: str, *, strict: bool = False) -> Path:
+    """The site in ``lang``. ``strict``: Sphinx warnings are errors, a figure, printed or
+    explorer text without a translation stops its chapter (so the build fails), and so does an
+    entry of the package's catalogue that no chapter used."""
     cfg = write_config(lang)
     out = ROOT / "_build" / lang
     cmd = [_bin("jupyter-book"), "build", str(ROOT), "--all", "--config", str(cfg),
            "--path-output", str(out)]
     cmd += ["-n", "-W", "--keep-going"] if strict else ["--keep-going"]
     env = dict(os.environ, LSTMBOOK_LANG=lang)
+    used = out / "messages-used.jsonl"
+    if strict:
+        out.mkdir(parents=True, exist_ok=True)
+        used.write_text("", encoding="utf-8")
+        env.update(LSTMBOOK_I18N_STRICT="1", LSTMBOOK_I18N_USED=str(used))
     subprocess.run(cmd, cwd=ROOT, env=env, check=True)
+    if strict:
+        unused = unused_messages(lang, used)
+        if unused:
+            raise SystemExit(f"tools/i18n.py: {len(unused)} entries of lstmbook/locale/{lang} "
+                             "were used by no chapter (run: python tools/i18n.py output-update):"
+                             "\n  " + "\n  ".join(repr(k) for k in unused[:20]))
     dest = ROOT / "_build" / "html" / lang  # the English build never deletes this folder
     shutil.rmtree(dest, ignore_errors=True)
     shutil.copytree(out / "_build" / "html", dest)
     return dest
+
+
+# --- the package's catalogue: figure, printed and explorer text (lstmbook.messages) ---
+RECORDS = ROOT / "_build" / "i18n"
+PACKAGE_LOCALE = ROOT / "lstmbook" / "locale"
+
+
+def _chapters(notebooks=None) -> list[Path]:
+    paths = [Path(n).resolve() for n in notebooks] if notebooks else \
+        sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise SystemExit(f"tools/i18n.py: no notebook {missing}")
+    return paths
+
+
+def _record_one(path: Path, lang: str) -> None:
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+
+
+def output_record(notebooks=None, lang: str = "ja", workers: int = 2) -> list[Path]:
+    """Run the chapters in ``lang`` and record what they look up (see the module's docstring);
+    returns the record files, in book order."""
+    paths = _chapters(notebooks)
+    RECORDS.mkdir(parents=True, exist_ok=True)
+    jobs, done, outs = list(paths), [], []
+    running: list[tuple[Path, subprocess.Popen]] = []
+    while jobs or running:
+        while jobs and len(running) < workers:
+            path = jobs.pop(0)
+            rec = RECORDS / f"{path.stem}.jsonl"
+            rec.write_text("", encoding="utf-8")
+            env = dict(os.environ, **blas_environment(), LSTMBOOK_LANG=lang,
+                       LSTMBOOK_I18N_RECORD=str(rec), LSTMBOOK_I18N_CHAPTER=path.stem)
+            env.pop("LSTMBOOK_I18N_STRICT", None)
+            env.pop("LSTMBOOK_I18N_USED", None)
+            proc = subprocess.Popen([sys.executable, __file__, "_record-one", str(path), lang],
+                                    cwd=ROOT, env=env)
+            running.append((path, proc))
+            outs.append(rec)
+            time.sleep(5)  # kernels started in the same instant have been seen to hang
+        for path, proc in list(running):
+            if proc.poll() is not None:
+                running.remove((path, proc))
+                if proc.returncode != 0:
+                    raise SystemExit(f"tools/i18n.py: {path.name} failed while recording")
+                done.append(path)
+                print(f"recorded {path.stem}", flush=True)
+        time.sleep(0.2)
+    return sorted(outs)
+
+
+def _package_catalogues(lang: str) -> dict[str, dict]:
+    """``stem -> {msgid: babel Message}`` of ``lstmbook/locale/<lang>``."""
+    out = {}
+    for path in sorted((PACKAGE_LOCALE / lang).glob("*.po")):
+        out[path.stem] = {m.id: m for m in _entries(path) if m.id}
+    return out
+
+
+def output_update(notebooks=None, lang: str = "ja", *, run: bool = True) -> dict:
+    """Record (``run``; else read the records of the last run), then write the chapters'
+    catalogues (see the module's docstring). Returns ``{"new": n, "kept": n, "dropped":
+    [keys]}``."""
+    if run:
+        records = output_record(notebooks, lang)
+    else:
+        records = [RECORDS / f"{p.stem}.jsonl" for p in _chapters(notebooks)]
+        records = [r for r in records if r.is_file()]
+    old = _package_catalogues(lang)
+    known = {k: m for cat in old.values() for k, m in cat.items()}
+    recorded = {}  # stem -> {key: example}, in book order
+    for rec in records:
+        entries = recorded.setdefault(rec.stem, {})
+        for line in rec.read_text(encoding="utf-8").splitlines():
+            r = json.loads(line)
+            entries.setdefault(r["key"], r["example"])
+    # keys that chapters not run now still own stay theirs
+    owner = {k: stem for stem, cat in old.items() if stem not in recorded for k in cat}
+    new = kept = 0
+    shown = set()
+    for stem in sorted(recorded):
+        cat = Catalog(locale=lang, project="lstmbook", fuzzy=False)
+        for k, example in recorded[stem].items():
+            if k in owner or k in shown:
+                continue
+            shown.add(k)
+            m = known.get(k)
+            cat.add(k, m.string if m else "", auto_comments=[] if example == k else
+                    [f"e.g. {example}"], flags=("fuzzy",) if m and m.fuzzy else ())
+            kept, new = (kept + 1, new) if m and m.string else (kept, new + 1)
+        (PACKAGE_LOCALE / lang).mkdir(parents=True, exist_ok=True)
+        with (PACKAGE_LOCALE / lang / f"{stem}.po").open("wb") as fh:
+            write_po(fh, cat, width=0, omit_header=False)
+    dropped = sorted(k for stem, cat in old.items() if stem in recorded
+                     for k in cat if k not in shown and k not in owner)
+    return {"new": new, "kept": kept, "dropped": dropped}
+
+
+def output_status(lang: str = "ja") -> list[str]:
+    problems = []
+    for stem, cat in _package_catalogues(lang).items():
+        todo = [k for k, m in cat.items() if not m.string or m.fuzzy]
+        if todo:
+            problems.append(f"lstmbook/locale/{lang}/{stem}.po: {len(todo)} of {len(cat)} "
+                            f"untranslated or fuzzy, e.g. {todo[0]!r}")
+    return problems
+
+
+def unused_messages(lang: str, used: Path) -> list[str]:
+    """Keys of ``lstmbook/locale/<lang>`` that the run which wrote ``used`` never looked up."""
+    seen = {json.loads(line)["key"] for line in used.read_text(encoding="utf-8").splitlines()}
+    return sorted(k for cat in _package_catalogues(lang).values() for k in cat if k not in seen)
 
 
 def main(argv=None) -> int:
@@ -237,6 +388,16 @@ def main(argv=None) -> int:
     sub.add_parser("status")
     lint = sub.add_parser("lint", help="translations whose roles, maths, code or links differ")
     lint.add_argument("page", nargs="?", help="e.g. book/03_bptt (default: every catalogue)")
+    rec = sub.add_parser("output-record")
+    rec.add_argument("notebooks", nargs="*")
+    upd = sub.add_parser("output-update")
+    upd.add_argument("notebooks", nargs="*")
+    upd.add_argument("--no-run", action="store_true",
+                     help="use the records of the last output-record run")
+    sub.add_parser("output-status")
+    one = sub.add_parser("_record-one")
+    one.add_argument("notebook")
+    one.add_argument("lang")
     b = sub.add_parser("build")
     b.add_argument("lang", choices=LANGUAGES)
     b.add_argument("--strict", action="store_true", help="warnings are errors (-n -W)")
@@ -255,6 +416,18 @@ def main(argv=None) -> int:
         problems = markup_problems(args.page)
         print("\n".join(problems) or "markup carried over in every translated entry")
         return 1 if problems else 0
+    elif args.cmd == "output-record":
+        print("\n".join(map(str, output_record(args.notebooks))))
+    elif args.cmd == "output-update":
+        r = output_update(args.notebooks, run=not args.no_run)
+        print(f"{r['new']} new (untranslated), {r['kept']} kept, {len(r['dropped'])} dropped"
+              + "".join(f"\n  dropped: {k!r}" for k in r["dropped"]))
+    elif args.cmd == "output-status":
+        problems = output_status()
+        print("\n".join(problems) or "every entry of the package's catalogues is translated")
+        return 1 if problems else 0
+    elif args.cmd == "_record-one":
+        _record_one(Path(args.notebook), args.lang)
     elif args.cmd == "build":
         print(build(args.lang, strict=args.strict))
     return 0

@@ -27,6 +27,14 @@
   }
   function signed(x, d) { return (x < 0 || Object.is(x, -0) ? "" : "+") + fixed(x, d); }
   function general(x) { return String(Number(x.toPrecision(6))); }  // f"{x:g}" for the sliders
+  // The reader's language: spec.strings maps each English template of this file to its
+  // translation (lstmbook.web.PROGRAM_STRINGS, from lstmbook's message catalogue); %1, %2, ...
+  // are filled with args, in whatever order the translation puts them.
+  var STRINGS = {};
+  function t(template, args) {
+    var s = Object.prototype.hasOwnProperty.call(STRINGS, template) ? STRINGS[template] : template;
+    return s.replace(/%(\d+)/g, function (m, k) { return String(args[Number(k) - 1]); });
+  }
 
   function sigmoid(x) {  // lstmbook.nn.activations.sigmoid, the same formula
     var e = Math.exp(-Math.abs(x));
@@ -173,32 +181,32 @@
       var wEnd = Math.min(s.write_at + wl - 1, T), stored = c[wEnd - 1];
       var read = s.read_at !== null ? h[s.read_at - 1] : 0, parts = [];
       if (wl === 1) {
-        parts.push("The input gate opens at t = " + s.write_at + " and writes the candidate " +
-                   signed(g[s.write_at - 1], 3) + ": the cell now holds c = " +
-                   signed(stored, 3) + ".");
+        parts.push(t("The input gate opens at t = %1 and writes the candidate %2: the cell " +
+                     "now holds c = %3.", [s.write_at, signed(g[s.write_at - 1], 3),
+                                            signed(stored, 3)]));
       } else {
-        parts.push("The input gate is open from t = " + s.write_at + " to t = " + wEnd +
-                   " and adds every candidate offered: at t = " + wEnd + " the cell holds c = " +
-                   signed(stored, 3) + ".");
+        parts.push(t("The input gate is open from t = %1 to t = %2 and adds every candidate " +
+                     "offered: at t = %2 the cell holds c = %3.", [s.write_at, wEnd,
+                                                                   signed(stored, 3)]));
       }
       if (s.forget === 1 && wEnd === T) {
-        parts.push("The forget gate is at 1: nothing is erased, so the candidates pile up.");
+        parts.push(t("The forget gate is at 1: nothing is erased, so the candidates pile up.",
+                     []));
       } else if (s.forget === 1) {
-        parts.push("The forget gate is at 1: while the input gate is shut, the content is " +
-                   "kept unchanged.");
+        parts.push(t("The forget gate is at 1: while the input gate is shut, the content is " +
+                     "kept unchanged.", []));
       } else {
-        parts.push("The forget gate is at " + fixed(s.forget, 2) + ": the content shrinks by " +
-                   "that factor at every step.");
+        parts.push(t("The forget gate is at %1: the content shrinks by that factor at every " +
+                     "step.", [fixed(s.forget, 2)]));
       }
       if (s.erase_at !== null) {
-        parts.push("At t = " + s.erase_at + " the forget gate drops to 0 and wipes the cell.");
+        parts.push(t("At t = %1 the forget gate drops to 0 and wipes the cell.", [s.erase_at]));
       }
       if (s.read_at !== null) {
-        parts.push("The output gate opens at t = " + s.read_at + ": h = o·tanh(c) = " +
-                   signed(read, 3) + " (the cell holds c = " + signed(c[s.read_at - 1], 3) +
-                   " then).");
+        parts.push(t("The output gate opens at t = %1: h = o·tanh(c) = %2 (the cell holds " +
+                     "c = %3 then).", [s.read_at, signed(read, 3), signed(c[s.read_at - 1], 3)]));
       }
-      parts.push("After the last step c_" + T + " = " + signed(c[T - 1], 3) + ".");
+      parts.push(t("After the last step c_%1 = %2.", [T, signed(c[T - 1], 3)]));
       return {i: i, f: f, o: o, g: g, c: c, h: h, c0: data.c0, stored: stored, read: read,
               summary: parts.join(" ")};
     },
@@ -207,23 +215,23 @@
       var H = 470, left = 58, right = 12, w = W - left - right, T = data.T;
       var svg = newSvg(host, W, H, label), ts = range(1, T);
       var top = Panel(svg, {x: left, y: 26, w: w, h: 160}, [-0.4, T + 0.6], [-1.05, 1.15],
-                      {title: "gates and candidate", ylabel: "openness / value"});
-      top.bars(ts, r.g, {color: col.g, label: "candidate g_t"});
+                      {title: t("gates and candidate", []), ylabel: t("openness / value", [])});
+      top.bars(ts, r.g, {color: col.g, label: t("candidate g_t", [])});
       top.line(ts, r.f.map(function (v) { return v + 0.02; }),
-               {color: col.f, steps: true, label: "forget gate f_t"});
-      top.line(ts, r.i, {color: col.i, steps: true, label: "input gate i_t"});
+               {color: col.f, steps: true, label: t("forget gate f_t", [])});
+      top.line(ts, r.i, {color: col.i, steps: true, label: t("input gate i_t", [])});
       top.line(ts, r.o.map(function (v) { return v - 0.02; }),
-               {color: col.o, steps: true, dash: "6 4", label: "output gate o_t"});
+               {color: col.o, steps: true, dash: "6 4", label: t("output gate o_t", [])});
       top.legend("bottom");
       var reach = Math.max(1, Math.max.apply(null, r.c.map(Math.abs)));
       var bottom = Panel(svg, {x: left, y: 236, w: w, h: 180}, [-0.4, T + 0.6],
                          [-1.05 * reach, 1.05 * reach],
-                         {title: "cell state and output", ylabel: "state",
-                          xlabel: "time step t"});
+                         {title: t("cell state and output", []), ylabel: t("state", []),
+                          xlabel: t("time step t", [])});
       bottom.line(range(0, T), [r.c0].concat(r.c),
-                  {color: col.c, marker: true, label: "cell state c_t"});
+                  {color: col.c, marker: true, label: t("cell state c_t", [])});
       bottom.line(ts, r.h, {color: col.h, dash: "6 4", marker: true,
-                            label: "hidden output h_t", width: 1.5});
+                            label: t("hidden output h_t", []), width: 1.5});
       bottom.legend("bottom");
     }
   };
@@ -241,8 +249,8 @@
         c.push(cPrev); o.push(ot); h.push(ot * Math.tanh(cPrev));
         if (fire < 0 && ot >= 0.5) { fire = k; }
       }
-      var when = fire >= 0 ? "o_t passes 0.5 at step " + fire + " (c_t = " + fixed(c[fire], 2) +
-        ")" : "o_t never passes 0.5 (last o_t = " + fixed(o[T - 1], 3) + ")";
+      var when = fire >= 0 ? t("o_t passes 0.5 at step %1 (c_t = %2)", [fire, fixed(c[fire], 2)])
+        : t("o_t never passes 0.5 (last o_t = %1)", [fixed(o[T - 1], 3)]);
       return {t: range(0, T - 1), c: c, o: o, h: h, fire_step: fire,
               summary: "p_o = " + general(s.p_o) + ", b_o = " + general(s.b_o) + ": " + when};
     },
@@ -255,11 +263,12 @@
       var boxes = wide ? [{x: 58, y: 26, w: pw, h: 210}, {x: 58 * 2 + 24 + pw, y: 26, w: pw,
                                                           h: 210}]
         : [{x: 58, y: 26, w: pw, h: 200}, {x: 58, y: 306, w: pw, h: 200}];
-      [["output gate o_t = σ(b_o + p_o c_t)", "o", "output gate o_t"],
-       ["unit output h_t = o_t tanh(c_t)", "h", "output h_t"]].forEach(function (spec, k) {
+      [[t("output gate o_t = σ(b_o + p_o c_t)", []), "o", t("output gate o_t", [])],
+       [t("unit output h_t = o_t tanh(c_t)", []), "h", t("output h_t", [])]]
+       .forEach(function (spec, k) {
         var p = Panel(svg, boxes[k], [-0.5, T - 0.5], [-0.05, 1.05 * top],
-                      {title: spec[0], xlabel: "time step t", ylabel: spec[2]});
-        p.line(r.t, r.c, {color: col.c, dash: "6 4", width: 1.5, label: "cell c_t"});
+                      {title: spec[0], xlabel: t("time step t", []), ylabel: spec[2]});
+        p.line(r.t, r.c, {color: col.c, dash: "6 4", width: 1.5, label: t("cell c_t", [])});
         p.line(r.t, r[spec[1]], {color: col[spec[1]], marker: true, label: spec[2]});
         if (spec[1] === "o") { p.hline(0.5, {color: col.ink, dash: "2 3"}); }
         p.legend("top");
@@ -272,7 +281,7 @@
     var group = document.createElement("div");
     group.className = "lstmbook-explorer-controls";
     group.setAttribute("role", "group");
-    group.setAttribute("aria-label", "Controls of the explorer");
+    group.setAttribute("aria-label", t("Controls of the explorer", []));
     var inputs = spec.controls.map(function (c, n) {
       var row = document.createElement("div"), id = fig.id + "-" + c.name;
       row.className = "lstmbook-explorer-control";
@@ -340,6 +349,7 @@
     var status = fig.querySelector(".lstmbook-explorer-status");
     if (!script || !img || !status) { return; }
     var spec = JSON.parse(script.textContent);
+    STRINGS = spec.strings || {};
     var last = null;
     fig.dataset.ready = "1";
     var update;
@@ -372,7 +382,8 @@
       update = function (idx) {
         var setting = settingOf(spec, idx), result = program.compute(spec.data, setting);
         var shown = settingText(spec, idx);
-        current = {result: result, alt: spec.alt + " Shown: " + shown + ". " + result.summary};
+        current = {result: result,
+                   alt: spec.alt + " " + t("Shown", []) + ": " + shown + ". " + result.summary};
         fig.lstmbookResult = result;
         fig.dataset.setting = JSON.stringify(setting);
         redraw();

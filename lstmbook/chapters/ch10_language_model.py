@@ -20,6 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from lstmbook.corpora import CharVocabulary, load_corpus, split_tokens
+from lstmbook.messages import fmt
 from lstmbook.nn import training
 from lstmbook.nn._checks import (
     check_finite_loss,
@@ -403,9 +404,9 @@ class NextCharView(NamedTuple):
     @property
     def summary(self) -> str:
         best = ", ".join(f"{char_label(c)} {p:.2f}" for c, p in self.top[:3])
-        return (f"after {self.prompt!r} at temperature {self.temperature:g}: {best}; "
-                f"effective number of choices {self.entropy_ppl:.1f}\n"
-                f"sample: {self.prompt}{self.sample}")
+        return fmt("after %1 at temperature %2: %3; effective number of choices %4\n"
+                   "sample: %5", repr(self.prompt), f"{self.temperature:g}", best,
+                   f"{self.entropy_ppl:.1f}", self.prompt + self.sample)
 
 
 def char_label(ch: str) -> str:

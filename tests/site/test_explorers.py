@@ -77,6 +77,37 @@ def test_site_has_explorers():
         assert payload is not None, f"{page}#{ident}: the explorer has no data"
 
 
+JA_EXPLORERS = [e for e in EXPLORERS if split_edition(e[0])[0] == "ja"]
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
+
+@pytest.mark.skipif(not JA_EXPLORERS, reason="the Japanese edition is not built (make book "
+                                             "builds it)")
+@pytest.mark.parametrize("page, ident, kind, payload", JA_EXPLORERS,
+                         ids=[f"{p}#{i.removeprefix('lstmbook-explorer-')}"
+                              for p, i, _, _ in JA_EXPLORERS])
+def test_japanese_explorers_are_in_japanese(page, ident, kind, payload):
+    """On a Japanese page an explorer's alt text, caption, every control's label, every frame's
+    summary and alt text are Japanese (lstmbook.messages), and its data carries the page
+    script's strings translated."""
+    text = (SITE / page).read_text(encoding="utf-8")
+    caption = re.search(rf'<figcaption id="{re.escape(ident)}-caption">(.*?)</figcaption>',
+                        text, re.S)
+    english = [("alt", payload["alt"])] if not JAPANESE.search(payload["alt"]) else []
+    if caption and not JAPANESE.search(caption.group(1)):
+        english.append(("caption", caption.group(1)))
+    english += [("label", c["label"]) for c in payload["controls"]
+                if not JAPANESE.search(c["label"])]
+    english += [(f"frame {k} {what}", f[what]) for k, f in enumerate(payload["frames"])
+                for what in ("summary", "alt") if not JAPANESE.search(f[what])]
+    assert not english, f"{page}#{ident}: English left: {english[:5]}"
+    strings = payload.get("strings", {})
+    assert set(strings) == set(web.PAGE_STRINGS)
+    untranslated = [k for k, v in strings.items() if v == k and JAPANESE.search(k) is None
+                    and re.search(r"[a-z]{3}", k) and " " in k]
+    assert not untranslated, f"{page}#{ident}: the page script's strings {untranslated[:5]}"
+
+
 def test_explorer_assets_are_loaded_only_where_needed():
     for page in PAGES:
         text = (SITE / page).read_text(encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -236,3 +237,27 @@ def test_next_char_explorer_checks_its_arguments(tiny_lm):
         web.next_char_explorer(tiny_lm, prompts=("the ",), temperatures=(0.0,))
     with pytest.raises(TypeError, match="views"):
         web.next_char_explorer(tiny_lm, prompts=("the ",), views=[1])
+
+
+# --------------------------------------------------------------------------- the page script's text
+def test_the_page_strings_are_the_templates_of_the_page_script():
+    """Every ``t("...")`` of book/_static/lstmbook-explorers.js (string literals joined with +)
+    is in web.PAGE_STRINGS and the other way round, so each explorer's data carries the
+    translation of every text the script writes."""
+    js = (Path(__file__).resolve().parents[2] / "book" / "_static" /
+          "lstmbook-explorers.js").read_text(encoding="utf-8")
+    calls = re.findall(r'\bt\(((?:"(?:[^"\\]|\\.)*"\s*\+?\s*)+),', js)
+    used = {"".join(re.findall(r'"((?:[^"\\]|\\.)*)"', c)) for c in calls}
+    assert len(used) > 20
+    assert used == set(web.PAGE_STRINGS)
+
+
+def test_an_explorer_carries_its_strings_in_japanese_only(monkeypatch):
+    monkeypatch.delenv("LSTMBOOK_LANG", raising=False)
+    assert "strings" not in web.peephole_timing_explorer().payload()
+    monkeypatch.setenv("LSTMBOOK_LANG", "ja")
+    monkeypatch.delenv("LSTMBOOK_I18N_STRICT", raising=False)
+    payload = web.peephole_timing_explorer().payload()
+    assert set(payload["strings"]) == set(web.PAGE_STRINGS)
+    assert payload["strings"]["Controls of the explorer"] != "Controls of the explorer"
+    assert payload["controls"][0]["label"] != "peephole weight p_o"
