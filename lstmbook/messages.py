@@ -45,9 +45,9 @@ __all__ = ["LOCALE", "MissingTranslation", "catalogue", "fmt", "install", "key",
 LOCALE = Path(__file__).resolve().parent / "locale"  #: ``locale/<lang>/<chapter>.po``
 
 #: A number as code prints it: an optional sign, digits, a decimal part, an exponent, a percent.
-#: Digits that are part of a name (``h_0``, ``x2``, ``W_hh1``) or of a placeholder (``%1``) are
-#: not numbers, so a key is its own key.
-_NUMBER = re.compile(r"(?<![\w.%])[-+−]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?%?(?![A-Za-z_])")
+#: Digits that are part of a name (``h_0``, ``x2``, ``W_hh1``, ``2D``) or of a placeholder
+#: (``%1``) are not numbers, so a key is its own key and ``%1`` is never followed by a digit.
+_NUMBER = re.compile(r"(?<![\w.%])[-+−]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?%?(?!\w)")
 _PLACEHOLDER = re.compile(r"%(\d+)")
 _MATHS = re.compile(r"\$[^$]*\$")
 _LETTER = re.compile(r"[A-Za-z]")
