@@ -50,6 +50,7 @@ build LANG
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import re
@@ -263,6 +264,8 @@ def build(lang: str, *, strict: bool = False) -> Path:
 
 # --- the package's catalogue: figure, printed and explorer text (lstmbook.messages) ---
 RECORDS = ROOT / "_build" / "i18n"
+#: the header dates of the package's catalogues: fixed, so a catalogue changes only with its text
+_STABLE_DATE = datetime.datetime(2026, 12, 2, tzinfo=datetime.UTC)
 PACKAGE_LOCALE = ROOT / "lstmbook" / "locale"
 
 
@@ -343,7 +346,12 @@ def output_update(notebooks=None, lang: str = "ja", *, run: bool = True) -> dict
     new = kept = 0
     shown = set()
     for stem in sorted(recorded):
-        cat = Catalog(locale=lang, project="lstmbook", fuzzy=False)
+        cat = Catalog(locale=lang, project="lstmbook", version=None, fuzzy=False,
+                      header_comment=f"# {lang} text of chapter {stem}'s figures, printed lines "
+                                     "and explorers (lstmbook.messages).\n# Kept in step by: "
+                                     "python tools/i18n.py output-update",
+                      creation_date=_STABLE_DATE, revision_date=_STABLE_DATE,
+                      last_translator="lstmbook", language_team="lstmbook")
         for k, example in recorded[stem].items():
             if k in owner or k in shown:
                 continue
