@@ -46,8 +46,11 @@ LOCALE = Path(__file__).resolve().parent / "locale"  #: ``locale/<lang>/<chapter
 
 #: A number as code prints it: an optional sign, digits, a decimal part, an exponent, a percent.
 #: Digits that are part of a name (``h_0``, ``x2``, ``W_hh1``, ``2D``) or of a placeholder
-#: (``%1``) are not numbers, so a key is its own key and ``%1`` is never followed by a digit.
-_NUMBER = re.compile(r"(?<![\w.%])[-+−]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?%?(?!\w)")
+#: (``%1``) are not numbers, so a key is its own key and ``%1`` is never followed by a digit. A
+#: point after the digits belongs to the number (NumPy prints ``3.``) unless it ends a sentence
+#: (the end of the text, or a capital after it): ``"t = 10."`` is ``"t = %1."``, so a translation
+#: can end its sentence its own way.
+_NUMBER = re.compile(r"(?<![\w.%])[-+−]?\d+(?:\.\d+|\.(?!\s+[A-Z]|\s*$))?(?:[eE][-+]?\d+)?%?(?!\w)")
 _PLACEHOLDER = re.compile(r"%(\d+)")
 _MATHS = re.compile(r"\$[^$]*\$")
 _LETTER = re.compile(r"[A-Za-z]")

@@ -30,6 +30,10 @@ CATALOGUES = sorted((messages.LOCALE / "ja").glob("*.po"))
     ("−0.5 and -3", "%1 and %2", ["−0.5", "-3"]),
     ("layer 2 outputs $h^{(2)}_t$", "layer %1 outputs $h^{(%2)}_t$", ["2", "2"]),
     ("a template %1 stays", "a template %1 stays", []),
+    ("14ceptors and 2D stay", "14ceptors and 2D stay", []),
+    ("gap 0.17 at t = 10.", "gap %1 at t = %2.", ["0.17", "10"]),  # the sentence's full stop
+    ("steps 1 to 24. Upper: 3.", "steps %1 to %2. Upper: %3.", ["1", "24", "3"]),
+    ("[ 3.  -4.]", "[ %1  %2]", ["3.", "-4."]),  # NumPy's floats keep their point
 ])
 def test_a_key_replaces_each_number_by_a_numbered_placeholder(text, want, numbers):
     assert key(text) == (want, numbers)
