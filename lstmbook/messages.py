@@ -189,15 +189,8 @@ def tr(text, lang: str | None = None):
         raise MissingTranslation(f"{e} (shown as {text!r})") from None
     if found is None:
         return text
-
-    def number(m):
-        i = int(m.group(1))
-        if not 1 <= i <= len(numbers):
-            raise MissingTranslation(f"the {lang} translation of {k!r} names %{i}, "
-                                     f"but the text has {len(numbers)} numbers")
-        return numbers[i - 1]
-
-    return _PLACEHOLDER.sub(number, found)
+    return _fill(found, numbers, lambda i: MissingTranslation(
+        f"the {lang} translation of {k!r} names %{i}, but the text has {len(numbers)} numbers"))
 
 
 def fmt(template: str, *args, lang: str | None = None) -> str:
@@ -208,20 +201,25 @@ def fmt(template: str, *args, lang: str | None = None) -> str:
         raise TypeError(f"template must be a string, got {type(template).__name__}")
     found = translation(template, lang) if translatable(template) else None
     text = template if found is None else found
+    return _fill(text, [str(a) for a in args], lambda i: ValueError(
+        f"template {template!r} (in {language(lang)}: {text!r}) names %{i}, but {len(args)} "
+        "values were given"))
 
-    def arg(m):
+
+def _fill(text: str, values: list[str], error) -> str:
+    """``text`` with ``%k`` replaced by ``values[k - 1]``; a ``%k`` beyond them raises
+    ``error(k)``."""
+    def value(m):
         i = int(m.group(1))
-        if not 1 <= i <= len(args):
-            raise ValueError(f"template {template!r} (in {language(lang)}: {text!r}) names "
-                             f"%{i}, but {len(args)} values were given")
-        return str(args[i - 1])
+        if not 1 <= i <= len(values):
+            raise error(i)
+        return values[i - 1]
 
-    return _PLACEHOLDER.sub(arg, text)
+    return _PLACEHOLDER.sub(value, text)
 
 
 # --- the hooks ---
-_installed: set[str] = set()
-_active = "en"  # the language print translates into
+_active = "en"  # the language the hooks translate into ("en": not installed)
 _print = builtins.print
 
 
@@ -257,9 +255,9 @@ def install(lang: str | None = None) -> None:
     ``LSTMBOOK_LANG`` names another language."""
     global _active
     lang = language(lang)
-    if lang == "en" or lang in _installed:
+    if lang in ("en", _active):
         return
-    if _installed:
+    if _active != "en":
         raise ValueError(f"lang: the package already translates into {_active}, not {lang}")
     from matplotlib.text import Text
 
@@ -273,4 +271,3 @@ def install(lang: str | None = None) -> None:
     Text.set_text = translated_set_text
     builtins.print = _translated_print
     _active = lang
-    _installed.add(lang)

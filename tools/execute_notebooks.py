@@ -34,11 +34,22 @@ def clean(nb) -> None:
                                    if k != "application/vnd.jupyter.widget-view+json"}
 
 
-def run(path: Path) -> float:
+def chapters() -> list[Path]:
+    """Every chapter notebook, in book order."""
+    return sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
+
+
+def execute(path: Path, timeout: int = 300):
+    """The notebook at ``path`` run top to bottom in a fresh kernel from its folder."""
     nb = nbformat.read(path, as_version=4)
-    t0 = time.perf_counter()
-    NotebookClient(nb, timeout=300, kernel_name="python3",
+    NotebookClient(nb, timeout=timeout, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
+    return nb
+
+
+def run(path: Path) -> float:
+    t0 = time.perf_counter()
+    nb = execute(path)
     clean(nb)
     nbformat.write(nb, path)
     return time.perf_counter() - t0
@@ -63,7 +74,7 @@ def blas_environment() -> dict:
 
 def main(argv: list[str]) -> int:
     os.environ.update(blas_environment())
-    paths = [Path(a) for a in argv] or sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
+    paths = [Path(a) for a in argv] or chapters()
     for p in paths:
         print(f"{p.name}: {run(p.resolve()):.1f} s", flush=True)
     return 0

@@ -61,14 +61,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import nbformat
 import yaml
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
-from nbclient import NotebookClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from execute_notebooks import blas_environment  # a sibling script
+from execute_notebooks import blas_environment, chapters, execute  # a sibling script
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
@@ -270,18 +268,15 @@ PACKAGE_LOCALE = ROOT / "lstmbook" / "locale"
 
 
 def _chapters(notebooks=None) -> list[Path]:
-    paths = [Path(n).resolve() for n in notebooks] if notebooks else \
-        sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
+    paths = [Path(n).resolve() for n in notebooks] if notebooks else chapters()
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise SystemExit(f"tools/i18n.py: no notebook {missing}")
     return paths
 
 
-def _record_one(path: Path, lang: str) -> None:
-    nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+def _record_one(path: Path) -> None:
+    execute(path, timeout=600)  # the language and the record file come from the environment
 
 
 def output_record(notebooks=None, lang: str = "ja", workers: int = 2) -> list[Path]:
@@ -289,7 +284,7 @@ def output_record(notebooks=None, lang: str = "ja", workers: int = 2) -> list[Pa
     returns the record files, in book order."""
     paths = _chapters(notebooks)
     RECORDS.mkdir(parents=True, exist_ok=True)
-    jobs, done, outs = list(paths), [], []
+    jobs, outs = list(paths), []
     running: list[tuple[Path, subprocess.Popen]] = []
     while jobs or running:
         while jobs and len(running) < workers:
@@ -300,7 +295,7 @@ def output_record(notebooks=None, lang: str = "ja", workers: int = 2) -> list[Pa
                        LSTMBOOK_I18N_RECORD=str(rec), LSTMBOOK_I18N_CHAPTER=path.stem)
             env.pop("LSTMBOOK_I18N_STRICT", None)
             env.pop("LSTMBOOK_I18N_USED", None)
-            proc = subprocess.Popen([sys.executable, __file__, "_record-one", str(path), lang],
+            proc = subprocess.Popen([sys.executable, __file__, "_record-one", str(path)],
                                     cwd=ROOT, env=env)
             running.append((path, proc))
             outs.append(rec)
@@ -310,7 +305,6 @@ def output_record(notebooks=None, lang: str = "ja", workers: int = 2) -> list[Pa
                 running.remove((path, proc))
                 if proc.returncode != 0:
                     raise SystemExit(f"tools/i18n.py: {path.name} failed while recording")
-                done.append(path)
                 print(f"recorded {path.stem}", flush=True)
         time.sleep(0.2)
     return sorted(outs)
@@ -405,7 +399,6 @@ def main(argv=None) -> int:
     sub.add_parser("output-status")
     one = sub.add_parser("_record-one")
     one.add_argument("notebook")
-    one.add_argument("lang")
     b = sub.add_parser("build")
     b.add_argument("lang", choices=LANGUAGES)
     b.add_argument("--strict", action="store_true", help="warnings are errors (-n -W)")
@@ -435,7 +428,7 @@ def main(argv=None) -> int:
         print("\n".join(problems) or "every entry of the package's catalogues is translated")
         return 1 if problems else 0
     elif args.cmd == "_record-one":
-        _record_one(Path(args.notebook), args.lang)
+        _record_one(Path(args.notebook))
     elif args.cmd == "build":
         print(build(args.lang, strict=args.strict))
     return 0
