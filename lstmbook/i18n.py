@@ -2,7 +2,9 @@
 
 The book's prose is translated by Sphinx's gettext machinery (``locales/``, ``tools/i18n.py``);
 what gettext cannot reach is chosen here, by language: the quiz files (one per language,
-``lstmbook/quizzes/<lang>/``) and the gate names drawn on the diagrams. The language comes from
+``lstmbook/quizzes/<lang>/``) and the gate names drawn on the diagrams; the text code writes
+(figure labels, printed lines, explorers) goes through the catalogue of
+:mod:`lstmbook.messages`. The language comes from
 the environment variable ``LSTMBOOK_LANG`` (``en`` when unset), which the Japanese build sets
 for every chapter it executes; a reader can set it too, or pass ``lang=`` where a function takes
 it.
