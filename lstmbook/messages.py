@@ -39,8 +39,8 @@ from pathlib import Path
 
 from lstmbook.i18n import language
 
-__all__ = ["LOCALE", "MissingTranslation", "catalogue", "fmt", "install", "key", "read_po",
-           "translatable", "translation", "tr"]
+__all__ = ["LOCALE", "PUNCTUATION", "MissingTranslation", "catalogue", "fmt", "install", "key",
+           "punctuation", "read_po", "sentences", "translatable", "translation", "tr"]
 
 LOCALE = Path(__file__).resolve().parent / "locale"  #: ``locale/<lang>/<chapter>.po``
 
@@ -55,6 +55,29 @@ _PLACEHOLDER = re.compile(r"%(\d+)")
 _MATHS = re.compile(r"\$[^$]*\$")
 _LETTER = re.compile(r"[A-Za-z]")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]")
+
+
+#: How each language joins pieces of text that code puts together from translated parts (an
+#: explorer's settings, "label: value; label: value", then a full stop; a summary's sentences):
+#: ``pair`` between a label and its value, ``list`` between settings, ``stop`` ending a sentence,
+#: ``space`` between sentences. The page script (lstmbook-explorers.js) receives the same table.
+PUNCTUATION = {
+    "en": {"pair": ": ", "list": "; ", "stop": ".", "space": " "},
+    "ja": {"pair": "：", "list": "、", "stop": "。", "space": ""},
+}
+
+
+def punctuation(lang: str | None = None) -> dict[str, str]:
+    """The :data:`PUNCTUATION` of ``lang`` (default: the reader's language)."""
+    return PUNCTUATION[language(lang)]
+
+
+def sentences(parts, lang: str | None = None) -> str:
+    """The sentences ``parts`` (English), each through :func:`tr`, joined as ``lang`` joins
+    sentences: a translation is looked up sentence by sentence, so a summary made of optional
+    sentences needs one catalogue entry per sentence, not one per combination."""
+    lang = language(lang)
+    return PUNCTUATION[lang]["space"].join(tr(p, lang) for p in parts)
 
 
 class MissingTranslation(LookupError):

@@ -62,7 +62,7 @@ from lstmbook.chapters import ch08_variants as ch08
 from lstmbook.chapters import ch09_long_time_lags as ch09
 from lstmbook.chapters import ch10_language_model as ch10
 from lstmbook.i18n import language
-from lstmbook.messages import tr, translation
+from lstmbook.messages import punctuation, tr, translation
 from lstmbook.palette import BLUE, GATE_COLORS, GREY, INK, VERMILION
 
 __all__ = [
@@ -234,7 +234,11 @@ def _check_controls(controls) -> tuple[Control, ...]:
 
 
 def _setting_text(controls, indices) -> str:
-    return "; ".join(f"{c.label}: {c.texts[k]}" for c, k in zip(controls, indices, strict=True))
+    """``label: value; label: value`` of a setting, punctuated as the reader's language does
+    (:data:`lstmbook.messages.PUNCTUATION`; the page script's ``settingText`` is the same)."""
+    p = punctuation()
+    return p["list"].join(f"{c.label}{p['pair']}{c.texts[k]}"
+                          for c, k in zip(controls, indices, strict=True))
 
 
 # --------------------------------------------------------------------------- numbers
@@ -423,7 +427,10 @@ def _frames(controls, settings, compute, draw, *, figsize, grid, subplot_kw, dra
             images.append(data)
             sizes.append((width, height))
         shown = _setting_text(controls, indices)
-        frames.append(Frame(points[k], texts[k], f"{alt} {tr('Shown')}: {shown}. {texts[k]}",
+        p = punctuation()
+        frames.append(Frame(points[k], texts[k],
+                            f"{alt}{p['space']}{tr('Shown')}{p['pair']}{shown}{p['stop']}"
+                            f"{p['space']}{texts[k]}",
                             view_numbers(views[k], numbers), seen[key]))
     return frames, images, sizes
 
@@ -509,6 +516,7 @@ class PageExplorer:
         }
         if self.strings:
             out["strings"] = self.strings
+            out["punctuation"] = punctuation()
         if self.kind == "script":
             out["program"] = self.program
             out["data"] = self.data
@@ -525,7 +533,8 @@ class PageExplorer:
         width, height = self.sizes[default.image]
         src = (f"data:{self.mime};base64,"
                f"{base64.b64encode(self.images[default.image]).decode('ascii')}")
-        status = f"{_setting_text(self.controls, indices)}.\n{default.summary}"
+        stop = punctuation()["stop"]
+        status = f"{_setting_text(self.controls, indices)}{stop}\n{default.summary}"
         esc = html.escape
         parts = [
             f'<figure class="lstmbook-explorer" id="{ident}" '

@@ -30,7 +30,9 @@
   // The reader's language: spec.strings maps each English template of this file to its
   // translation (lstmbook.web.PROGRAM_STRINGS, from lstmbook's message catalogue); %1, %2, ...
   // are filled with args, in whatever order the translation puts them.
-  var STRINGS = {};
+  // spec.punctuation: how the language joins a setting's parts and sentences
+  // (lstmbook.messages.PUNCTUATION); English when the data carries none.
+  var STRINGS = {}, P = {pair: ": ", list: "; ", stop: ".", space: " "};
   function t(template, args) {
     var s = Object.prototype.hasOwnProperty.call(STRINGS, template) ? STRINGS[template] : template;
     return s.replace(/%(\d+)/g, function (m, k) { return String(args[Number(k) - 1]); });
@@ -208,7 +210,7 @@
       }
       parts.push(t("After the last step c_%1 = %2.", [T, signed(c[T - 1], 3)]));
       return {i: i, f: f, o: o, g: g, c: c, h: h, c0: data.c0, stored: stored, read: read,
-              summary: parts.join(" ")};
+              summary: parts.join(P.space)};
     },
     draw: function (host, data, r, label) {
       var W = Math.max(320, Math.min(820, host.clientWidth || 820)), col = data.colors;
@@ -252,7 +254,7 @@
       var when = fire >= 0 ? t("o_t passes 0.5 at step %1 (c_t = %2)", [fire, fixed(c[fire], 2)])
         : t("o_t never passes 0.5 (last o_t = %1)", [fixed(o[T - 1], 3)]);
       return {t: range(0, T - 1), c: c, o: o, h: h, fire_step: fire,
-              summary: "p_o = " + general(s.p_o) + ", b_o = " + general(s.b_o) + ": " + when};
+              summary: "p_o = " + general(s.p_o) + ", b_o = " + general(s.b_o) + P.pair + when};
     },
     draw: function (host, data, r, label) {
       var W = Math.max(320, Math.min(820, host.clientWidth || 820)), col = data.colors;
@@ -337,8 +339,8 @@
     return {node: group, indices: indices};
   }
   function settingText(spec, idx) {
-    return spec.controls.map(function (c, n) { return c.label + ": " + c.texts[idx[n]]; })
-      .join("; ");
+    return spec.controls.map(function (c, n) { return c.label + P.pair + c.texts[idx[n]]; })
+      .join(P.list);
   }
 
   // ------------------------------------------------------------------ one explorer
@@ -350,6 +352,7 @@
     if (!script || !img || !status) { return; }
     var spec = JSON.parse(script.textContent);
     STRINGS = spec.strings || {};
+    P = spec.punctuation || {pair: ": ", list: "; ", stop: ".", space: " "};
     var last = null;
     fig.dataset.ready = "1";
     var update;
@@ -365,7 +368,7 @@
         img.height = spec.sizes[frame.image][1];
         img.alt = frame.alt;
         fig.dataset.frame = String(k);
-        status.textContent = settingText(spec, idx) + ".\n" + frame.summary;
+        status.textContent = settingText(spec, idx) + P.stop + "\n" + frame.summary;
       };
     } else {
       var program = PROGRAMS[spec.program];
@@ -383,11 +386,12 @@
         var setting = settingOf(spec, idx), result = program.compute(spec.data, setting);
         var shown = settingText(spec, idx);
         current = {result: result,
-                   alt: spec.alt + " " + t("Shown", []) + ": " + shown + ". " + result.summary};
+                   alt: spec.alt + P.space + t("Shown", []) + P.pair + shown + P.stop + P.space +
+                        result.summary};
         fig.lstmbookResult = result;
         fig.dataset.setting = JSON.stringify(setting);
         redraw();
-        status.textContent = shown + ".\n" + result.summary;
+        status.textContent = shown + P.stop + "\n" + result.summary;
       };
       if (window.ResizeObserver) {
         var width = 0;

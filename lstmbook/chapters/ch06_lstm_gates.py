@@ -30,6 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from lstmbook.messages import fmt, sentences
 from lstmbook.nn._checks import as_array, check_shape, make_rng, positive_int
 from lstmbook.nn.activations import sigmoid, tanh
 from lstmbook.nn.lstm import GATES, LSTMCache, lstm_forward, lstm_step_backward, split_gates
@@ -318,7 +319,7 @@ class GateExplorerView(NamedTuple):
     run: object  #: GateRun: gates, candidate, c_t and h_t over t = 1 … T
     stored: float  #: the cell state right after the write (what the cell holds)
     read: float  #: h_t at the first step the output gate is open (0 if it never opens)
-    summary: str  #: one-paragraph description of what happened
+    summary: str  #: one-paragraph description of what happened, in the reader's language
 
 
 def gate_explorer_view(write_at=4, forget=1.0, erase_at=None, read_at=17, T=24,
@@ -333,27 +334,30 @@ def gate_explorer_view(write_at=4, forget=1.0, erase_at=None, read_at=17, T=24,
     w_end = min(write_at + write_len - 1, T)
     stored = float(run.c[w_end - 1])
     read = float(run.h[read_at - 1]) if read_at is not None else 0.0
+    # one template per sentence, the same as the page script's (web.PAGE_STRINGS), so both
+    # find the same catalogue entries in another language
     if write_len == 1:
-        parts = [f"The input gate opens at t = {write_at} and writes the candidate "
-                 f"{run.g[write_at - 1]:+.3f}: the cell now holds c = {stored:+.3f}."]
+        parts = [fmt("The input gate opens at t = %1 and writes the candidate %2: the cell now "
+                     "holds c = %3.", write_at, f"{run.g[write_at - 1]:+.3f}", f"{stored:+.3f}")]
     else:
-        parts = [f"The input gate is open from t = {write_at} to t = {w_end} and adds every "
-                 f"candidate offered: at t = {w_end} the cell holds c = {stored:+.3f}."]
+        parts = [fmt("The input gate is open from t = %1 to t = %2 and adds every candidate "
+                     "offered: at t = %2 the cell holds c = %3.", write_at, w_end,
+                     f"{stored:+.3f}")]
     if forget == 1 and w_end == T:
-        parts.append("The forget gate is at 1: nothing is erased, so the candidates pile up.")
+        parts.append(fmt("The forget gate is at 1: nothing is erased, so the candidates pile up."))
     elif forget == 1:
-        parts.append("The forget gate is at 1: while the input gate is shut, the content is "
-                     "kept unchanged.")
+        parts.append(fmt("The forget gate is at 1: while the input gate is shut, the content is "
+                         "kept unchanged."))
     else:
-        parts.append(f"The forget gate is at {forget:.2f}: the content shrinks by that factor "
-                     "at every step.")
+        parts.append(fmt("The forget gate is at %1: the content shrinks by that factor at every "
+                         "step.", f"{forget:.2f}"))
     if erase_at is not None:
-        parts.append(f"At t = {erase_at} the forget gate drops to 0 and wipes the cell.")
+        parts.append(fmt("At t = %1 the forget gate drops to 0 and wipes the cell.", erase_at))
     if read_at is not None:
-        parts.append(f"The output gate opens at t = {read_at}: h = o·tanh(c) = {read:+.3f} "
-                     f"(the cell holds c = {run.c[read_at - 1]:+.3f} then).")
-    parts.append(f"After the last step c_{T} = {run.c[-1]:+.3f}.")
-    return GateExplorerView(run, stored, read, " ".join(parts))
+        parts.append(fmt("The output gate opens at t = %1: h = o·tanh(c) = %2 (the cell holds "
+                         "c = %3 then).", read_at, f"{read:+.3f}", f"{run.c[read_at - 1]:+.3f}"))
+    parts.append(fmt("After the last step c_%1 = %2.", T, f"{run.c[-1]:+.3f}"))
+    return GateExplorerView(run, stored, read, sentences(parts))
 
 
 

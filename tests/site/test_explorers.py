@@ -32,6 +32,7 @@ from lstmbook.chapters import ch04_gradient_problems as ch04
 from lstmbook.chapters import ch05_cec as ch05
 from lstmbook.chapters import ch06_lstm_gates as ch06
 from lstmbook.chapters import ch07_peephole as ch07
+from lstmbook.messages import tr
 
 if site_missing_reason():
     pytest.skip(site_missing_reason(), allow_module_level=True)
@@ -62,12 +63,14 @@ def _explorers() -> list[tuple[str, str, str, dict]]:
 
 EXPLORERS = _explorers()
 IDS = [f"{page}#{ident.removeprefix('lstmbook-explorer-')}" for page, ident, _, _ in EXPLORERS]
-#: The Japanese edition's explorers run the same script on data built the same way: every one
-#: is driven by the controls test below; the theme, 390 px, axe and number checks run on the
-#: English pages (and test_browser runs axe on every page of both editions).
+#: Both editions' explorers are driven by the controls test, checked at 390 px in the dark
+#: theme and their ports against the package (in the page's language). The axe run scoped to
+#: an explorer in the light theme and the precomputed frames' numbers (the same numbers, only
+#: the words differ) run on the English pages; test_browser runs axe on every page of both
+#: editions, explorers included.
 EN_EXPLORERS = [e for e in EXPLORERS if split_edition(e[0])[0] == "en"]
 EN_IDS = [i for e, i in zip(EXPLORERS, IDS, strict=True) if e in EN_EXPLORERS]
-SCRIPT_EXPLORERS = [e for e in EN_EXPLORERS if e[2] == "script"]
+SCRIPT_EXPLORERS = [e for e in EXPLORERS if e[2] == "script"]
 
 
 def test_site_has_explorers():
@@ -308,7 +311,7 @@ def phone_dark_page(browser, site_url):
         context.close()
 
 
-@pytest.mark.parametrize("explorer", EN_EXPLORERS, ids=EN_IDS)
+@pytest.mark.parametrize("explorer", EXPLORERS, ids=IDS)
 def test_explorer_at_390px_in_the_dark_theme(phone_dark_page, explorer, tmp_path):
     page, ident, _kind, payload = explorer
     p, fig = _open(phone_dark_page, page, ident)
@@ -372,8 +375,12 @@ def _close(a, b) -> bool:
 
 @pytest.mark.parametrize("explorer", SCRIPT_EXPLORERS,
                          ids=[f"{e[0]}#{e[3]['program']}" for e in SCRIPT_EXPLORERS])
-def test_port_equals_the_package(offline_page, explorer):
+def test_port_equals_the_package(offline_page, explorer, monkeypatch):
+    """The port's numbers, and its summary word for word in the page's language (the package's
+    view made in that language, through the same catalogue)."""
     page, ident, _kind, payload = explorer
+    lang = split_edition(page)[0]
+    monkeypatch.setenv("LSTMBOOK_LANG", lang)
     p, fig = _open(offline_page, page, ident)
     program, data = payload["program"], payload["data"]
     for setting, view, keys in _port_cases(program, data):
@@ -383,7 +390,7 @@ def test_port_equals_the_package(offline_page, explorer):
         for key, path in keys.items():
             assert _close(got[key], want[path]), (
                 f"{program} {setting}: {key} {got[key]} != {want[path]}")
-        assert got["summary"] == view.summary, f"{program} {setting}: summary differs"
+        assert got["summary"] == tr(view.summary, lang), f"{program} {setting}: summary differs"
     # the page itself shows the port's result of its setting
     shown = json.loads(fig.get_attribute("data-setting"))
     setting = {c["name"]: c["values"][c["default"]] for c in payload["controls"]}

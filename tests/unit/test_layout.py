@@ -11,6 +11,8 @@
 import ast
 import json
 import re
+import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -122,3 +124,52 @@ def test_every_library_module_has_a_test_module():
     tests = ROOT / "tests" / "unit" / "nn"
     missing = [m for m in mods if not (tests / f"test_{m.lstrip('_')}.py").is_file()]
     assert not missing, f"lstmbook/nn modules without tests/unit/nn/test_<module>.py: {missing}"
+
+
+# Distributions of the modules a chapter may import (top-level module -> PyPI name); IPython is
+# the kernel itself (Jupyter, Binder and Colab run it), torch and threadpoolctl are optional
+# (parity tests, benchmarks), myst_nb is the site build's.
+DISTRIBUTION = {"numpy": "numpy", "matplotlib": "matplotlib", "ipywidgets": "ipywidgets",
+                "sympy": "sympy", "jupyterquiz": "jupyterquiz", "tqdm": "tqdm",
+                "matplotlib_fontja": "matplotlib-fontja"}
+NOT_INSTALLED_BY_THE_BOOK = {"IPython", "torch", "threadpoolctl", "myst_nb"}
+COLAB_INSTALL = re.compile(r'"lstmbook\[(\w+)\] @ git\+https://github\.com/lstmbook/lstmbook"')
+
+
+def _third_party_modules() -> set[str]:
+    """Top-level modules that are not the standard library's nor lstmbook's, imported by a
+    chapter's code cells or lazily by the package (ruff's list of modules banned at module
+    level, which are exactly those), plus the Japanese font the package finds by name."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    lazy = config["tool"]["ruff"]["lint"]["flake8-tidy-imports"]["banned-module-level-imports"]
+    found = {m.split(".")[0] for m in lazy} | {"matplotlib_fontja"}
+    for nb in NOTEBOOKS:
+        for src in _code_cells(nb):
+            src = "\n".join(line for line in src.splitlines()
+                            if not line.lstrip().startswith(("%", "!")))
+            for node in ast.walk(ast.parse(src)):
+                if isinstance(node, ast.Import):
+                    found |= {a.name.split(".")[0] for a in node.names}
+                elif isinstance(node, ast.ImportFrom) and not node.level:
+                    found.add(node.module.split(".")[0])
+    return {m for m in found if m not in sys.stdlib_module_names and m != "lstmbook"}
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_colab_cell_installs_what_the_chapters_import(nb):
+    """On Colab the first code cell installs lstmbook with an extra; that extra and the base
+    dependencies must hold every module the chapters import (a quiz without jupyterquiz, or a
+    Japanese run without its font, fails there and nowhere else)."""
+    first = next(_code_cells(nb))
+    assert "google.colab" in first, f"{nb.name}: the first code cell is not the Colab set-up"
+    m = COLAB_INSTALL.search(first)
+    assert m, f"{nb.name}: the Colab cell does not install lstmbook[<extra>] from the repository"
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    names = {re.split(r"[<>=\[; ]", r)[0].lower()
+             for r in project["dependencies"] + project["optional-dependencies"][m.group(1)]}
+    modules = _third_party_modules() - NOT_INSTALLED_BY_THE_BOOK
+    unknown = sorted(modules - set(DISTRIBUTION))
+    assert not unknown, f"modules without a known distribution (add to DISTRIBUTION): {unknown}"
+    missing = sorted(DISTRIBUTION[mod] for mod in modules if DISTRIBUTION[mod] not in names)
+    assert not missing, (f"{nb.name}: lstmbook[{m.group(1)}] lacks {missing}, which the "
+                         "chapters or the package import")

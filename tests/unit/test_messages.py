@@ -15,6 +15,7 @@ import pytest
 from babel.messages.pofile import read_po as babel_read_po
 
 from lstmbook import messages
+from lstmbook.i18n import LANGUAGES
 from lstmbook.messages import MissingTranslation, fmt, key, tr, translatable
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,6 +106,21 @@ def test_fmt_fills_a_template_with_data_that_is_not_part_of_the_key(catalogue):
         "after 'the ' at temperature 0.5"
     with pytest.raises(ValueError, match="names %2, but 1 values were given"):
         fmt("after %1 at temperature %2", "x", lang="en")
+
+
+def test_sentences_are_translated_one_by_one_and_joined_as_the_language_joins_them(catalogue):
+    parts = ["seed 3: test MSE 0.5", "training loss"]
+    assert messages.sentences(parts, "en") == "seed 3: test MSE 0.5 training loss"
+    assert messages.sentences(parts, "ja") == "テスト MSE 0.5（シード 3）訓練損失"
+    assert messages.sentences(["training loss", "validation loss"], "ja") == \
+        "訓練損失validation loss"  # a sentence without a translation stays English
+
+
+def test_every_language_has_the_same_punctuation_marks():
+    assert sorted(messages.PUNCTUATION) == sorted(LANGUAGES)
+    for lang, marks in messages.PUNCTUATION.items():
+        assert set(marks) == {"pair", "list", "stop", "space"}, lang
+    assert messages.punctuation("ja")["stop"] == "。"
 
 
 def test_a_placeholder_beyond_the_text_is_an_error(catalogue):

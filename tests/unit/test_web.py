@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 import pytest
 
-from lstmbook import web
+from lstmbook import messages, web
 from lstmbook.chapters import ch06_lstm_gates as ch06
 from lstmbook.chapters import ch10_language_model as ch10
 
@@ -261,3 +261,22 @@ def test_an_explorer_carries_its_strings_in_japanese_only(monkeypatch):
     assert set(payload["strings"]) == set(web.PAGE_STRINGS)
     assert payload["strings"]["Controls of the explorer"] != "Controls of the explorer"
     assert payload["controls"][0]["label"] != "peephole weight p_o"
+
+
+def test_a_japanese_explorer_punctuates_its_settings_in_japanese(monkeypatch):
+    """The status line and the alt join a setting's parts as Japanese does (、 and ：, the
+    sentence ends with 。), and the page script gets the same table; English keeps ": ", "; "
+    and ". " and carries no table."""
+    monkeypatch.delenv("LSTMBOOK_LANG", raising=False)
+    en = web.peephole_timing_explorer()
+    assert "punctuation" not in en.payload()
+    assert en.frames[0].alt.count("; ") == 2 and ". p_o = " in en.frames[0].alt
+    monkeypatch.setenv("LSTMBOOK_LANG", "ja")
+    monkeypatch.delenv("LSTMBOOK_I18N_STRICT", raising=False)
+    ja = web.peephole_timing_explorer()
+    assert ja.payload()["punctuation"] == messages.PUNCTUATION["ja"]
+    alt = ja.frames[0].alt
+    assert "; " not in alt and ": " not in alt.split("p_o = ")[0], alt
+    assert alt.count("、") >= 2 and "。p_o = " in alt, alt
+    status = re.search(r'aria-live="polite">([^<]*)</p>', ja.html).group(1)
+    assert status.split("\n")[0].endswith("。") and "; " not in status, status
