@@ -41,7 +41,7 @@ def language(lang: str | None = None) -> str:
 _PHRASES = {
     "ja": (
         (re.compile(r"inconclusive"), "結論は出ない（区間が 0 を含む）"),
-        (re.compile(r"(.+) better"), r"\1 の方が良い"),
+        (re.compile(r"(.+) better"), r"\1 のほうが良い"),
         (re.compile(r"(\d+) of (\d+)"), r"\2 中 \1"),
         (re.compile(r"[-+.\de]+(?: and [-+.\de]+)+"),  # numbers listed
          lambda m: m.group(0).replace(" and ", " と ")),

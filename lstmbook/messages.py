@@ -13,7 +13,8 @@ into Japanese:
   computes; the translation puts the numbers back where it says (``%2`` may come before ``%1``).
 - :func:`install` (run by ``import lstmbook`` when the language is not English) routes the text
   of every matplotlib ``Text`` (titles, labels, legends, annotations: the package's plots and the
-  notebooks' own) and every line ``print`` writes to standard output through :func:`tr`. The
+  notebooks' own) and every line ``print`` writes to standard output through :func:`tr` (line
+  by line; the lines of an argument that already holds Japanese are left as they are). The
   explorers and widgets call :func:`tr` themselves for their labels, alt texts and captions.
 
 Text with no ASCII letter outside ``$…$`` maths (numbers, tick labels, formulas), and text that
@@ -54,7 +55,7 @@ _NUMBER = re.compile(r"(?<![\w.%])[-+−]?\d+(?:\.\d+|\.(?!\s+[A-Z]|\s*$))?(?:[e
 _PLACEHOLDER = re.compile(r"%(\d+)")
 _MATHS = re.compile(r"\$[^$]*\$")
 _LETTER = re.compile(r"[A-Za-z]")
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]")
+_JAPANESE = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]")  # with 。、「」
 
 
 #: How each language joins pieces of text that code puts together from translated parts (an
@@ -249,9 +250,23 @@ _print = builtins.print
 def _translated_print(*args, sep=" ", end="\n", file=None, flush=False):
     if file is not None and file is not sys.stdout:
         return _print(*args, sep=sep, end=end, file=file, flush=flush)
-    text = (" " if sep is None else sep).join(map(str, args))
-    text = "\n".join(tr(line, _active) for line in text.split("\n"))
-    return _print(text, end=end, file=file, flush=flush)
+    sep = " " if sep is None else sep
+    texts = [str(a) for a in args]
+    text = sep.join(texts)
+    # the spans of the arguments that hold Japanese: they are already in the reader's language
+    # (a grader's report, a summary the package translated), including the continuation lines
+    # of a wrapped sentence that hold no Japanese themselves
+    done, at = [], 0
+    for t in texts:
+        if _JAPANESE.search(t):
+            done.append((at, at + len(t)))
+        at += len(t) + len(sep)
+    lines, at = [], 0
+    for line in text.split("\n"):
+        inside = any(lo <= at and at + len(line) <= hi for lo, hi in done)
+        lines.append(line if inside else tr(line, _active))
+        at += len(line) + 1
+    return _print("\n".join(lines), end=end, file=file, flush=flush)
 
 
 def _font(lang: str) -> None:

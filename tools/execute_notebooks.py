@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import nbformat
+from jupyter_client import KernelManager
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,10 +42,21 @@ def chapters() -> list[Path]:
 
 
 def execute(path: Path, timeout: int = 300):
-    """The notebook at ``path`` run top to bottom in a fresh kernel from its folder."""
+    """The notebook at ``path`` run top to bottom in a fresh kernel from its folder.
+
+    The kernel talks over IPC sockets (files of its own), not TCP: two kernels started at
+    nearly the same time by parallel runs (tools/i18n.py records two chapters at once) have
+    been seen to hang, each client waiting forever, as when two kernels pick the same free
+    TCP ports."""
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    km = KernelManager(kernel_name="python3", transport="ipc",
+                       ip=str(Path(tempfile.mkdtemp(prefix="lstmbook-kernel-")) / "ipc"))
+    try:
+        NotebookClient(nb, km=km, timeout=timeout,
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+    finally:
+        if km.has_kernel:  # a client given a manager does not shut its kernel down
+            km.shutdown_kernel(now=True)
     return nb
 
 

@@ -201,13 +201,24 @@ _CODE = re.compile(r"``[^`]+``|`[^`]+`")
 _LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 
+_EXPLICIT = re.compile(r"\{([A-Za-z][\w:.-]*)\}`[^`<]*<([^`>]+)>`")  # {ref}`text <target>`
+
+
+def _role(m: str) -> str:
+    """A role as it must be carried over: whole, except the text of a role with an explicit
+    title ({ref}`the text <target>`, {term}`…`), which is the translator's to translate."""
+    explicit = _EXPLICIT.fullmatch(m)
+    return f"{{{explicit.group(1)}}}`<{explicit.group(2)}>`" if explicit else m
+
+
 def markup(text: str) -> Counter:
     """What a translation must carry over unchanged: MyST roles ({glue:text}`x`, {cite}`k`,
-    {numref}`fig`, ...), maths ($...$, $$...$$), inline code and link targets."""
+    {numref}`fig`, ...; of a role with an explicit title, its target), maths ($...$, $$...$$),
+    inline code and link targets."""
     found: Counter = Counter()
     rest = text
     for rx, kind in ((_ROLE, "role"), (_MATH, "math"), (_CODE, "code")):
-        found.update((kind, m) for m in rx.findall(rest))
+        found.update((kind, _role(m) if kind == "role" else m) for m in rx.findall(rest))
         rest = rx.sub(" ", rest)
     found.update(("link", m) for m in _LINK.findall(rest))
     return found

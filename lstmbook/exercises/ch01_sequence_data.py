@@ -40,8 +40,8 @@ MISTAKES = (
     Symptom(Text(en="Y[:, lengths - 1] takes every chosen step for every sequence (shape "
                     "(N, N, H)); pair sequence n with its own step: Y[np.arange(N), lengths - 1].",
                  ja="Y[:, lengths - 1] は、選んだステップをすべての系列についてすべて取り出す"
-                    "（形状 (N, N, H)）。系列 n をそれ自身のステップと組にせよ: "
-                    "Y[np.arange(N), lengths - 1]。"),
+                    "（形状 (N, N, H)）。系列 n をそれ自身のステップと組にせよ（"
+                    "Y[np.arange(N), lengths - 1]）。"),
             lambda out, N, H: out.shape == (N, N, H)),
     Symptom(Text(en="the axes are swapped: the result should be (N, H), one row per sequence.",
                  ja="軸が入れ替わっている。結果は (N, H)、すなわち系列ごとに 1 行でなければ"

@@ -20,10 +20,10 @@ CASES = (
     (Text(en="a batch of 5 sequences (N=5, D=3, H=4)", ja="系列 5 本のバッチ（N=5, D=3, H=4）"),
      5, 3, 4, 1, False, False, "tanh"),
     (Text(en="the bias: x = 0 and h_prev = 0, so h_t = tanh(b)",
-          ja="バイアス: x = 0 かつ h_prev = 0 なので h_t = tanh(b)"),
+          ja="バイアス：x = 0 かつ h_prev = 0 なので h_t = tanh(b)"),
      2, 3, 4, 2, True, True, "tanh"),
     (Text(en="the recurrent term: x = 0, so h_t = tanh(h_prev U^T + b)",
-          ja="再帰項: x = 0 なので h_t = tanh(h_prev U^T + b)"),
+          ja="再帰項：x = 0 なので h_t = tanh(h_prev U^T + b)"),
      2, 3, 4, 3, True, False, "tanh"),
     (Text(en="a square case N = D = H = 3 (transposes matter)",
           ja="正方の場合 N = D = H = 3（転置の有無が結果に出る）"),
@@ -71,7 +71,7 @@ MISTAKES = (
             lambda f, x, h, W, U: f(x @ W.T + h @ U.T)),
     Mistake(Text(en="both the recurrent term h_prev @ U.T and the bias b are missing: "
                     "h_t = f(x W^T + h_prev U^T + b).",
-                 ja="再帰項 h_prev @ U.T とバイアス b の両方が抜けている: "
+                 ja="再帰項 h_prev @ U.T とバイアス b の両方が抜けている："
                     "h_t = f(x W^T + h_prev U^T + b)。"),
             lambda f, x, W: f(x @ W.T)),
     Mistake(Text(en="U is used untransposed: with row vectors, h_prev @ U.T computes "
@@ -81,8 +81,8 @@ MISTAKES = (
             lambda f, x, h, W, U, b: f(x @ W.T + h @ U + b)),
     Mistake(Text(en="the weights are used untransposed: W has shape (H, D), so x @ W.T gives "
                     "(N, H).",
-                 ja="重みが転置されずに使われている。W の形状は (H, D) なので、x @ W.T が "
-                    "(N, H) を与える。"),
+                 ja="重みが転置されずに使われている。W の形状は (H, D) なので、x @ W.T で "
+                    "(N, H) になる。"),
             lambda f, x, h, W, U, b: f(x @ W + h @ U + b)),
     Mistake(Text(en="the axes are swapped: return (N, H), one row per sequence.",
                  ja="軸が入れ替わっている。(N, H)、すなわち系列ごとに 1 行を返せ。"),

@@ -16,11 +16,11 @@ __all__ = ["check_bptt_delta"]
 # name, N, H, seed, delta_next = 0, dout_t = 0
 CASES = (
     (Text(en="the last step: delta_next = 0 (no error from the future)",
-          ja="最後のステップ: delta_next = 0（未来からの誤差がない）"), 2, 3, 0, True, False),
+          ja="最後のステップ：delta_next = 0（未来からの誤差がない）"), 2, 3, 0, True, False),
     (Text(en="a middle step: error from the output and from step t + 1",
-          ja="途中のステップ: 出力からの誤差と時刻 t + 1 からの誤差"), 2, 3, 1, False, False),
+          ja="途中のステップ：出力からの誤差と時刻 t + 1 からの誤差"), 2, 3, 1, False, False),
     (Text(en="a step without a loss of its own: dout_t = 0",
-          ja="自分の損失を持たないステップ: dout_t = 0"), 1, 4, 2, False, True),
+          ja="自分の損失を持たないステップ：dout_t = 0"), 1, 4, 2, False, True),
     (Text(en="a batch of 4 sequences, H = 5", ja="系列 4 本のバッチ、H = 5"),
      4, 5, 3, False, False),
 )
@@ -42,7 +42,7 @@ MISTAKES = (
     Mistake(Text(en="U is transposed: the forward pass computes u_{t+1} = ... + h_t U^T (row "
                     "vectors), so the error goes back through U itself: δ_{t+1} @ U.",
                  ja="U が転置されている。順伝播は u_{t+1} = ... + h_t U^T（行ベクトル）を計算"
-                    "するので、誤差は U そのものを通って戻る: δ_{t+1} @ U。"),
+                    "するので、誤差は U そのものを通って戻る（δ_{t+1} @ U）。"),
             lambda dout, dnext, U, fp: (dout + dnext @ U.T) * fp),
     Mistake(Text(en="tanh'(u) is 1 − tanh(u)², written through the output: 1 − h_t**2, not "
                     "1 − h_t.",
@@ -51,8 +51,8 @@ MISTAKES = (
             lambda dout, dnext, U, h: (dout + dnext @ U) * (1.0 - h)),
     Mistake(Text(en="h_t is already tanh(u_t): f'(u_t) = 1 − h_t**2; do not apply tanh to h_t "
                     "again.",
-                 ja="h_t はすでに tanh(u_t) である: f'(u_t) = 1 − h_t**2。h_t にもう一度 tanh "
-                    "を適用してはならない。"),
+                 ja="h_t はすでに tanh(u_t) であり、f'(u_t) = 1 − h_t**2 である。h_t に"
+                    "もう一度 tanh を適用してはならない。"),
             lambda dout, dnext, U, h: (dout + dnext @ U) * (1.0 - np.tanh(h) ** 2)),
     Mistake(Text(en="f'(u_t) must multiply the whole error reaching h_t, (dout_t + δ_{t+1} U), "
                     "not only the part from the output.",
@@ -65,7 +65,7 @@ MISTAKES = (
             lambda dout, fp: dout * fp),
     Mistake(Text(en="the error from the output at step t (dout_t) is missing: h_t feeds both "
                     "the output and the next step, so both errors are added.",
-                 ja="時刻 t の出力からの誤差 (dout_t) が抜けている。h_t は出力と次のステップの"
+                 ja="時刻 t の出力からの誤差（dout_t）が抜けている。h_t は出力と次のステップの"
                     "両方に入るので、両方の誤差を足し合わせる。"),
             lambda dnext, U, fp: (dnext @ U) * fp),
     Mistake(Text(en="the axes are swapped: return (N, H), one row per sequence.",

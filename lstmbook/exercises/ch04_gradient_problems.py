@@ -15,14 +15,14 @@ __all__ = ["check_clip_grad_norm"]
 # name, gradient, max_norm
 CASES = (
     (Text(en="norm below the threshold: returned unchanged",
-          ja="ノルムが閾値以下: そのまま返す"), np.array([0.3, -0.4]), 1.0),
+          ja="ノルムが閾値以下：そのまま返す"), np.array([0.3, -0.4]), 1.0),
     (Text(en="norm above the threshold: rescaled to norm max_norm, same direction",
-          ja="ノルムが閾値より大きい: 方向を保ってノルム max_norm に再スケール"),
+          ja="ノルムが閾値より大きい：方向を保ってノルム max_norm に再スケール"),
      np.array([3.0, -4.0, 12.0]), 2.0),
-    (Text(en="a matrix: one norm over all its entries", ja="行列: 全成分をまとめた 1 つのノルム"),
+    (Text(en="a matrix: one norm over all its entries", ja="行列：全成分をまとめた 1 つのノルム"),
      np.array([[0.5, -2.0, 1.0], [4.0, 0.0, -1.5]]), 1.5),
     (Text(en="a zero gradient: returned as zeros, no division by zero",
-          ja="ゼロ勾配: ゼロ除算を起こさずゼロのまま返す"), np.zeros(4), 1.0),
+          ja="ゼロ勾配：ゼロ除算を起こさずゼロのまま返す"), np.zeros(4), 1.0),
 )
 
 
@@ -55,7 +55,7 @@ def _not_above(out, norm, max_norm):
     return Text(en=f"‖g‖ = {norm:.4g} is not above max_norm = {max_norm:g}, so the gradient "
                    f"must come back unchanged; yours has norm {yours}. Rescale only when "
                    "‖g‖ > max_norm.",
-                ja=f"‖g‖ = {norm:.4g} は max_norm = {max_norm:g} より大きくないので、勾配は"
+                ja=f"‖g‖ = {norm:.4g} は max_norm = {max_norm:g} 以下なので、勾配は"
                    f"そのまま返さなければならない。返された配列のノルムは {yours} である。"
                    "‖g‖ > max_norm のときにだけ再スケールせよ。")
 
@@ -91,7 +91,7 @@ MISTAKES = (
                     "gradient, all entries together: np.linalg.norm(g) (= sqrt of the sum of "
                     "every squared entry), and one factor rescales every entry.",
                  ja="各行を別々に刈り込んでいる。ノルムは勾配全体、すなわち全成分をまとめて"
-                    "とる: np.linalg.norm(g)（= 全成分の 2 乗和の平方根）。そして 1 つの係数"
+                    "とる：np.linalg.norm(g)（= 全成分の 2 乗和の平方根）。そして 1 つの係数"
                     "ですべての成分を再スケールする。"),
             lambda g, max_norm: g * np.minimum(1.0, max_norm
                                                / np.linalg.norm(g, axis=1, keepdims=True))),

@@ -19,7 +19,7 @@ _AT2, _AT5 = np.eye(6)[2], np.eye(6)[5]
 
 # name, input gate g_in, output gate g_out (the input x is _X throughout)
 CASES = (
-    (Text(en="gates always open (bare self-loop)", ja="ゲートが常に開いている（ただの自己ループ）"),
+    (Text(en="gates always open (bare self-loop)", ja="ゲートが常に開く（ゲートのない自己ループ）"),
      _ONES, _ONES),
     (Text(en="input gate open only at step 2", ja="入力ゲートがステップ 2 でだけ開く"),
      _AT2, _ONES),
@@ -31,7 +31,7 @@ CASES = (
 PAIR = ("s", "y")
 _NOT_A_PAIR = not_a_pair(PAIR, Text(en="return two arrays, the cell states and the outputs: "
                                        "`return s, y`.",
-                                    ja="セル状態と出力の 2 つの配列を返せ: `return s, y`。"))
+                                    ja="セル状態と出力の 2 つの配列を返せ：`return s, y`。"))
 
 # s is the right state sequence, s_prev the same one step late (s_{t-1})
 MISTAKES = {
@@ -45,8 +45,8 @@ MISTAKES = {
                 lambda g_in, x: g_in * x),
         Mistake(Text(en="the input gate must multiply x_t before it is added: the cell stored "
                         "every value, the distractors too.",
-                     ja="入力ゲートは、x_t が加えられる前にそれに掛からなければならない。この"
-                        "セルは妨害入力も含めてすべての値を記憶した。"),
+                     ja="入力ゲートは、x_t を加える前に x_t に掛けなければならない。このセルは"
+                        "妨害入力も含めてすべての値を蓄えてしまった。"),
                 lambda x: np.cumsum(x)),
         Mistake(Text(en="off by one step: s[t] must already include the input at step t.",
                      ja="1 ステップずれている。s[t] にはすでにステップ t の入力が含まれていなけれ"
@@ -61,12 +61,12 @@ MISTAKES = {
                         "(s_t = s_{t-1} + g_in[t] * x[t])。"),
                 lambda g_out, g_in, x: g_out * g_in * x),
         Mistake(Text(en="the output gate must multiply the state: y_t = g_out[t] * s_t.",
-                     ja="出力ゲートは状態に掛からなければならない: y_t = g_out[t] * s_t。"),
+                     ja="出力ゲートを状態に掛けなければならない：y_t = g_out[t] * s_t。"),
                 lambda s: s),
         Mistake(Text(en="read the state after this step's update: y_t = g_out[t] * s_t, not "
                         "s_{t-1}.",
-                     ja="このステップの更新後の状態を読め: s_{t-1} ではなく "
-                        "y_t = g_out[t] * s_t。"),
+                     ja="このステップで更新した後の状態を読め。s_{t-1} ではなく s_t を使い、"
+                        "y_t = g_out[t] * s_t とする。"),
                 lambda g_out, s_prev: g_out * s_prev),
         Mistake(Text(en="the output reads the cell state s_t, not the input x_t.",
                      ja="出力が読むのはセル状態 s_t であり、入力 x_t ではない。"),
@@ -80,7 +80,7 @@ def _cases(name, g_in, g_out) -> list[core.Case]:
     s, y = gated_cec(_X, g_in, g_out)
     given = {"x": _X, "g_in": g_in, "g_out": g_out, "s": s,
              "s_prev": np.concatenate([[0.0], s[:-1]])}
-    return [core.Case(core.compose("{name}: {label}", "{name}: {label}", name=name,
+    return [core.Case(core.compose("{name}: {label}", "{name}：{label}", name=name,
                                    label=_LABELS[part]),
                       (_X, g_in, g_out), expected, pair=PAIR, part=part,
                       mistakes=MISTAKES[part], given=given)

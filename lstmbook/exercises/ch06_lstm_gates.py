@@ -20,7 +20,7 @@ CASES = (
      1, 2, 1, 0, "i", ("c_t",)),
     (Text(en="input only (forget gate shut)", ja="入力だけ（忘却ゲートが閉じている）"),
      1, 2, 1, 1, "f", ("c_t",)),
-    (Text(en="mixed gates", ja="ゲートが混在"), 1, 3, 2, 2, None, ("c_t", "h_t")),
+    (Text(en="mixed gates", ja="両方のゲートが働く"), 1, 3, 2, 2, None, ("c_t", "h_t")),
     (Text(en="a batch (N = 3, H = 2)", ja="バッチ（N = 3, H = 2）"), 3, 3, 2, 3, None,
      ("c_t", "h_t")),
 )
@@ -34,7 +34,7 @@ _COMMON = (
                    "np.dot ではなく `*` を使え。i, f, g, o, c_prev はどれも形状 (N, H) である。"),
            ValueError, says=("matmul", "broadcast")),
     not_a_pair(PAIR, Text(en="return the new hidden and cell states as a pair: `return h, c`.",
-                          ja="新しい隠れ状態とセル状態を組にして返せ: `return h, c`。")),
+                          ja="新しい隠れ状態とセル状態を組にして返せ：`return h, c`。")),
 )
 
 # the gate values i, f, g, o and the states c_prev, c are those of the right step (its cache)
@@ -49,10 +49,10 @@ MISTAKES = {
                      ja="これは新しい候補 i ⊙ g を書き込むだけである。古い内容 f ⊙ c_{t-1} を"
                         "これに加えなければならない。"), lambda i, g: i * g),
         Mistake(Text(en="the candidate g must pass through the input gate: i ⊙ g.",
-                     ja="候補セル状態 g は入力ゲートを通らなければならない: i ⊙ g。"),
+                     ja="候補セル状態 g は入力ゲートを通らなければならない：i ⊙ g。"),
                 lambda f, g, c_prev: f * c_prev + g),
         Mistake(Text(en="the old cell state must pass through the forget gate: f ⊙ c_{t-1}.",
-                     ja="古いセル状態は忘却ゲートを通らなければならない: f ⊙ c_{t-1}。"),
+                     ja="古いセル状態は忘却ゲートを通らなければならない：f ⊙ c_{t-1}。"),
                 lambda i, g, c_prev: c_prev + i * g),
         Mistake(Text(en="the gates are swapped: the forget gate multiplies the old state, the "
                         "input gate the candidate.",
@@ -66,21 +66,21 @@ MISTAKES = {
     "h_t": _COMMON + (
         Mistake(Text(en="squash the cell state with tanh before the output gate: "
                         "h_t = o ⊙ tanh(c_t).",
-                     ja="出力ゲートの前に、セル状態を tanh で押しつぶせ: h_t = o ⊙ tanh(c_t)。"),
+                     ja="出力ゲートの前に、セル状態を tanh で押しつぶせ：h_t = o ⊙ tanh(c_t)。"),
                 lambda o, c: o * c),
         Mistake(Text(en="the output gate must multiply: h_t = o ⊙ tanh(c_t).",
-                     ja="出力ゲートを掛けなければならない: h_t = o ⊙ tanh(c_t)。"),
+                     ja="出力ゲートを掛けなければならない：h_t = o ⊙ tanh(c_t)。"),
                 lambda c: np.tanh(c)),
         Mistake(Text(en="use the new cell state c_t, not c_{t-1}.",
                      ja="c_{t-1} ではなく、新しいセル状態 c_t を使え。"),
                 lambda o, c_prev: o * np.tanh(c_prev)),
         Mistake(Text(en="tanh applies to c_t alone, then the output gate multiplies: "
                         "o ⊙ tanh(c_t).",
-                     ja="tanh は c_t だけに適用し、その後で出力ゲートを掛ける: o ⊙ tanh(c_t)。"),
+                     ja="tanh は c_t だけに適用し、その後で出力ゲートを掛ける：o ⊙ tanh(c_t)。"),
                 lambda o, c: np.tanh(o * c)),
         Symptom(Text(en="h_t = o ⊙ tanh(c_t) uses the new cell state: if c_t failed, fix it "
                         "first.",
-                     ja="h_t = o ⊙ tanh(c_t) は新しいセル状態を使う。c_t が不合格なら、先にそれ"
+                     ja="h_t = o ⊙ tanh(c_t) は新しいセル状態を使う。c_t が不合格なら、先に c_t "
                         "を直せ。"),
                 lambda: True),
     ),
@@ -110,7 +110,7 @@ def _cases(name, N, D, H, seed, shut, checked) -> list[core.Case]:
     h, c, cache = lstm_step(x_t, h_prev, c_prev, params)
     given = {k: getattr(cache, k) for k in ("i", "f", "g", "o", "c_prev", "c")}
     expected = {"h_t": h, "c_t": c}
-    return [core.Case(core.compose("{name}: {part}", "{name}: {part}", name=name, part=part),
+    return [core.Case(core.compose("{name}: {part}", "{name}：{part}", name=name, part=part),
                       (x_t, h_prev, c_prev, params), expected[part], pair=PAIR,
                       part=part, mistakes=MISTAKES[part], given=given)
             for part in checked]
@@ -179,14 +179,14 @@ _DC_HINTS = {
     "no h path": Text(en="the cell's error has two parts: what arrives from step t+1 (dc_next) "
                          "and what comes through h_t = o ⊙ tanh(c_t): add "
                          "dh_t ⊙ o ⊙ (1 − tanh²(c_t)).",
-                      ja="セルの誤差は 2 つの部分からなる。時刻 t+1 から届くもの (dc_next) と、"
+                      ja="セルの誤差は 2 つの部分からなる。時刻 t+1 から届くもの（dc_next）と、"
                          "h_t = o ⊙ tanh(c_t) を通って来るものである。"
                          "dh_t ⊙ o ⊙ (1 − tanh²(c_t)) を加えよ。"),
     "no dc_next": Text(en="dc_next is missing: the error arriving along the cell from step t+1 "
                           "is added to the part through h_t, "
                           "dc = dh_t ⊙ o ⊙ tanh′(c_t) + dc_next.",
                        ja="dc_next が抜けている。時刻 t+1 からセルに沿って届く誤差を、h_t を"
-                          "通る部分に加える: dc = dh_t ⊙ o ⊙ tanh′(c_t) + dc_next。"),
+                          "通る部分に加える：dc = dh_t ⊙ o ⊙ tanh′(c_t) + dc_next。"),
     "c for tanh(c)": Text(en="the derivative of tanh at c_t is 1 − tanh²(c_t), written with "
                              "tanh_c from the cache, not 1 − c_t².",
                           ja="c_t における tanh の微分は 1 − tanh²(c_t) であり、キャッシュの "
@@ -228,7 +228,7 @@ _BACKWARD_COMMON = (
            ValueError, says=("matmul", "broadcast", "aligned")),
     not_a_pair(BACKWARD_PAIR, Text(en="return the two errors as a pair: "
                                       "`return dh_prev, dc_prev`.",
-                                   ja="2 つの誤差を組にして返せ: `return dh_prev, dc_prev`。")),
+                                   ja="2 つの誤差を組にして返せ：`return dh_prev, dc_prev`。")),
 )
 
 BACKWARD_MISTAKES = {
@@ -245,13 +245,13 @@ BACKWARD_MISTAKES = {
     "dh_prev": _BACKWARD_COMMON + (
         Mistake(Text(en="the candidate's pre-activation gradient needs tanh′: "
                         "da_g = dg ⊙ (1 − g²).",
-                     ja="候補セル状態の活性化前の値についての勾配には tanh′ が必要である: "
+                     ja="候補セル状態の活性化前の値についての勾配には tanh′ が必要である："
                         "da_g = dg ⊙ (1 − g²)。"),
                 lambda dh_t, dc_next, cache, U: _backward_by_parts(dh_t, dc_next, cache, U,
                                                                    tanh_g=False)[0]),
         Mistake(Text(en="each gate's pre-activation gradient needs σ′ = s(1 − s): "
                         "da_i = di ⊙ i ⊙ (1 − i), and likewise for f and o.",
-                     ja="各ゲートの活性化前の値についての勾配には σ′ = s(1 − s) が必要である: "
+                     ja="各ゲートの活性化前の値についての勾配には σ′ = s(1 − s) が必要である："
                         "da_i = di ⊙ i ⊙ (1 − i)。f と o も同様である。"),
                 lambda dh_t, dc_next, cache, U: _backward_by_parts(dh_t, dc_next, cache, U,
                                                                    sig=False)[0]),
@@ -282,7 +282,7 @@ def _backward_cases(name, N, D, H, seed, arrive, checked) -> list[core.Case]:
     given = {"dh_t": dh_t, "dc_next": dc_next, "cache": cache, "U": params["U"],
              **{k: getattr(cache, k) for k in ("i", "f", "g", "o", "c", "tanh_c", "c_prev")}}
     expected = {"dh_prev": dh_prev, "dc_prev": dc_prev}
-    return [core.Case(core.compose("{name}: {part}", "{name}: {part}", name=name, part=part),
+    return [core.Case(core.compose("{name}: {part}", "{name}：{part}", name=name, part=part),
                       (dh_t, dc_next, cache, params), expected[part], pair=BACKWARD_PAIR,
                       part=part, mistakes=BACKWARD_MISTAKES[part], given=given)
             for part in checked]

@@ -19,7 +19,7 @@ __all__ = ["check_bidirectional"]
 # name, forward layer class, backward layer class, N, T, D, H→, H←
 CASES = (
     (Text(en="one time step (T = 1)", ja="時間ステップ 1 つ（T = 1）"), LSTM, LSTM, 2, 1, 3, 2, 2),
-    (Text(en="a batch of LSTM layers (N = 3, T = 5)", ja="LSTM 層でバッチ（N = 3, T = 5）"),
+    (Text(en="a batch of LSTM layers (N = 3, T = 5)", ja="LSTM 層、バッチ（N = 3, T = 5）"),
      LSTM, LSTM, 3, 5, 2, 3, 3),
     (Text(en="GRU layers of different sizes (H→ = 2, H← = 3)",
           ja="大きさの異なる GRU 層（H→ = 2, H← = 3）"), GRU, GRU, 2, 4, 3, 2, 3),
@@ -39,19 +39,19 @@ def _misplaced_halves(out, N, T, H):
 MISTAKES = (
     Raised(Text(en="the halves may differ in size (H→ ≠ H←) but share N and T: concatenate "
                    "them along the feature axis, axis=2.",
-                ja="2 つの半分は大きさが違ってもよい（H→ ≠ H←）が、N と T は共通である。特徴の"
-                   "軸 axis=2 に沿って連結せよ。"), says=("concatenation axis",)),
+                ja="順方向側と逆方向側は大きさが違ってもよい（H→ ≠ H←）が、N と T は共通である。"
+                   "特徴の軸 axis=2 に沿って連結せよ。"), says=("concatenation axis",)),
     Symptom(Text(en="return one array Y of shape (N, T, H→ + H←); layer.forward(X) returns a "
                     "pair (Y, final_state): keep its first element.",
                  ja="形状 (N, T, H→ + H←) の配列 Y を 1 つ返せ。layer.forward(X) は組 "
                     "(Y, final_state) を返すので、その最初の要素を使え。"), not_an_array),
     Symptom(Text(en="concatenate the two halves along the feature axis (axis=2): each step "
                     "gets [h→_t, h←_t].",
-                 ja="2 つの半分を特徴の軸（axis=2）に沿って連結せよ。各ステップが "
+                 ja="順方向側と逆方向側を特徴の軸（axis=2）に沿って連結せよ。各ステップが "
                     "[h→_t, h←_t] になる。"), _misplaced_halves),
     Mistake(Text(en="the backward layer read the sequence forwards: give it the time-reversed "
                     "input X[:, ::-1] (axis 1 is time).",
-                 ja="逆方向の層が系列を順方向に読んだ。時間を反転した入力 X[:, ::-1] を渡せ"
+                 ja="逆方向の層が系列を先頭から読んでいる。時間を反転した入力 X[:, ::-1] を渡せ"
                     "（軸 1 が時間である）。"),
             lambda Yf, Yb_read_forwards: np.concatenate([Yf, Yb_read_forwards], axis=2)),
     Mistake(Text(en="the backward outputs are still in reversed time order: flip them back with "
@@ -60,8 +60,8 @@ MISTAKES = (
                     "h←_t、すなわち x_T .. x_t を読んだ後の状態が入るようにせよ。"),
             lambda Yf, Yb_rev: np.concatenate([Yf, Yb_rev], axis=2)),
     Mistake(Text(en="the halves are swapped: Y[:, t] = [h→_t, h←_t], forward half first.",
-                 ja="2 つの半分が入れ替わっている。Y[:, t] = [h→_t, h←_t] であり、順方向側が"
-                    "先である。"),
+                 ja="順方向側と逆方向側が入れ替わっている。Y[:, t] = [h→_t, h←_t] であり、"
+                    "順方向側が先である。"),
             lambda Yf, Yb_rev: np.concatenate([Yb_rev[:, ::-1], Yf], axis=2)),
 )
 

@@ -22,8 +22,8 @@ MISTAKES = (
             lambda out, values: np.shape(out) == (len(values),)),
     Mistake(Text(en="This sums every value. Only the two steps whose marker (channel 1) is 1 "
                     "count.",
-                 ja="これはすべての値を足している。数えるのは、マーカー（チャネル 1）が 1 の 2 つ"
-                    "のステップだけである。"),
+                 ja="これはすべての値を足している。和に含めるのは、マーカー（チャネル 1）が"
+                    " 1 である 2 つのステップだけである。"),
             lambda values: values.sum(axis=1, keepdims=True)),
     Mistake(Text(en="This sums the markers (always 2). Sum the values (channel 0) at the marked "
                     "steps.",
@@ -50,7 +50,7 @@ def _markers_at_both_ends():
 
 
 def _case(name, X) -> core.Case:
-    return core.Case(core.compose("{name}: X of shape {shape}", "{name}: 形状 {shape} の X",
+    return core.Case(core.compose("{name}: X of shape {shape}", "{name}：形状 {shape} の X",
                                   name=name, shape=X.shape), (X,), _adding_target_reference(X),
                      mistakes=MISTAKES, given={"values": X[:, :, 0], "marks": X[:, :, 1]},
                      rtol=1e-5, atol=1e-6)

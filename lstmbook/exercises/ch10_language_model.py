@@ -37,7 +37,7 @@ MISTAKES = (
            (FloatingPointError, OverflowError), ("overflow",)),
     Raised(Text(en="The targets are class indices: pick each position's log-probability with "
                    "np.take_along_axis(logp, targets[..., None], axis=-1).",
-                ja="目標値はクラスのインデックスである。各位置の対数確率は "
+                ja="目標はクラスのインデックスである。各位置の対数確率は "
                    "np.take_along_axis(logp, targets[..., None], axis=-1) で取り出せ。"),
            IndexError),
     Symptom(Text(en="The perplexity is one number for the whole batch: average the "
@@ -69,7 +69,7 @@ MISTAKES = (
     Symptom(Text(en="This is 1 / (mean probability of the target). The perplexity averages the "
                     "log-probabilities, then exponentiates: exp(-mean(log p)).",
                  ja="これは 1 / (目標の確率の平均) である。パープレキシティは対数確率を平均して"
-                    "から指数をとる: exp(-mean(log p))。"),
+                    "から指数をとる：exp(-mean(log p))。"),
             lambda out, ce: _near(out, 1.0 / np.exp(-ce).mean())),
 )
 
@@ -80,7 +80,7 @@ def _case(name, logits, targets) -> core.Case:
     logits64 = np.asarray(logits, np.float64)
     ce = -np.take_along_axis(log_softmax(logits64), targets[..., None], axis=-1)[..., 0]
     rtol = 1e-5 if logits.dtype == np.float32 else 1e-9
-    return core.Case(core.compose("{name}: logits {shape}", "{name}: ロジット {shape}",
+    return core.Case(core.compose("{name}: logits {shape}", "{name}：ロジット {shape}",
                                   name=name, shape=logits.shape), (logits, targets),
                      batch_perplexity(logits64, targets), mistakes=MISTAKES,
                      given={"ce": ce, "logits": logits64},

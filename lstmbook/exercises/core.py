@@ -201,7 +201,7 @@ def array_mismatch(output: Any, expected: np.ndarray) -> str | None:
                            "返された"))
     if output.shape != expected.shape:
         return str(Text(en=f"wrong shape: expected {expected.shape}, got {output.shape}",
-                        ja=f"形状が違う: 正しくは {expected.shape}、返されたのは {output.shape}"))
+                        ja=f"形状が違う：正しくは {expected.shape}、返されたのは {output.shape}"))
     if not np.issubdtype(output.dtype, np.number):
         return str(Text(en=f"expected numbers, got an array of dtype {output.dtype}",
                         ja=f"数値の配列を返すべきところ、dtype {output.dtype} の配列が返された"))
@@ -235,7 +235,7 @@ def compare(output, expected, *, rtol: float = 1e-7, atol: float = 1e-10) -> str
             return str(Text(en=f"wrong values at {wrong} of {size} entries; first at index "
                                f"{idx}: expected {want}, got {got}",
                             ja=f"{size} 成分中 {wrong} 成分の値が違う。最初はインデックス "
-                               f"{idx}: 正しくは {want}、返されたのは {got}"))
+                               f"{idx}：正しくは {want}、返されたのは {got}"))
         return None
     if isinstance(expected, float | int | np.number) and not isinstance(expected, bool):
         try:
@@ -325,7 +325,7 @@ class CaseResult:
 
 #: the report's own words
 _HEADER = Text(en="{title}: {passed} of {total} cases passed",
-               ja="{title}: {total} ケース中 {passed} ケース合格")
+               ja="{title}：{total} ケース中 {passed} ケース合格")
 _ALL_PASSED = Text(en="All correct, well done!", ja="すべて正しい。よくできた！")
 _NOT_YET = Text(en="Not yet: read the first failed case, fix your function and run again.",
                 ja="まだ合格していない。最初に失敗したケースを読み、関数を修正してもう一度実行せよ。")
@@ -421,8 +421,8 @@ def _exception_reason(err: BaseException) -> str:
     shown = tb and tb[-1].line and tb[-1].filename != __file__
     kind = type(err).__name__
     if language() == "ja":
-        line = f"（{tb[-1].lineno} 行目: {tb[-1].line}）" if shown else ""
-        return f"関数が {kind} を送出した: {err}{line}"
+        line = f"（{tb[-1].lineno} 行目：{tb[-1].line}）" if shown else ""
+        return f"関数が {kind} を送出した：{err}{line}"
     line = f" (line {tb[-1].lineno}: {tb[-1].line})" if shown else ""
     return f"your function raised {kind}: {err}{line}"
 
@@ -438,7 +438,8 @@ def _strict():
 
 def _with_hint(reason: str, case: Case, out: Any) -> str:
     hint = explain(case.mistakes, out, case.given, case.expected)
-    return f"{reason}\n{_HINT}: {hint}" if hint else reason
+    colon = "：" if language() == "ja" else ": "
+    return f"{reason}\n{_HINT}{colon}{hint}" if hint else reason
 
 
 def _run(fn: Callable, case: Case, strict: bool) -> CaseResult:

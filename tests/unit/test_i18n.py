@@ -58,6 +58,14 @@ def test_markup_check_catches_a_lost_glue_role_and_a_changed_formula():
     assert tool.markup(en) != tool.markup("{glue:text}`ch03-x:.2f` $T-1$ `bptt` [第4章](04.md)")
 
 
+def test_a_roles_explicit_title_is_translated_but_its_target_kept():
+    en = "See {ref}`the forget-gate bias <sec-06-bias>` and {eq}`eq-lstm-cell`."
+    eq, bias = "{eq}`eq-lstm-cell`", "忘却ゲートのバイアス"
+    assert tool.markup(en) == tool.markup(f"{{ref}}`{bias} <sec-06-bias>` と {eq} を参照。")
+    assert tool.markup(en) != tool.markup(f"{{ref}}`{bias} <sec-06-init>` と {eq}。")
+    assert tool.markup(en) != tool.markup(f"忘却ゲートのバイアス と {eq} を参照。")
+
+
 # --------------------------------------------------------------------------- quizzes by language
 def _shape(questions):
     """What must be equal across languages: question types, the position of the correct
@@ -92,13 +100,13 @@ def test_quiz_language_follows_the_environment(monkeypatch):
 
 def test_phrases_glued_into_prose_follow_the_language(monkeypatch):
     assert i18n.phrase("LSTM fb 1 better", "en") == "LSTM fb 1 better"
-    assert i18n.phrase("LSTM fb 1 better", "ja") == "LSTM fb 1 の方が良い"
+    assert i18n.phrase("LSTM fb 1 better", "ja") == "LSTM fb 1 のほうが良い"
     assert i18n.phrase("inconclusive", "ja").startswith("結論は出ない")
     assert i18n.phrase("4 of 5", "ja") == "5 中 4"
     assert i18n.phrase("no such phrase", "ja") == "no such phrase"
     with pytest.raises(TypeError, match="text must be a string"):
         i18n.phrase(3, "ja")
     monkeypatch.setenv("LSTMBOOK_LANG", "ja")
-    assert glue("test-verdict", "GRU better") == "GRU の方が良い"
+    assert glue("test-verdict", "GRU better") == "GRU のほうが良い"
     assert glue("test-number", 0.123456789, digits=3) == 0.123
     assert i18n.phrase("0.137 and 0.715 and 3e-05", "ja") == "0.137 と 0.715 と 3e-05"

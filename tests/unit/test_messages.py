@@ -116,6 +116,24 @@ def test_sentences_are_translated_one_by_one_and_joined_as_the_language_joins_th
         "訓練損失validation loss"  # a sentence without a translation stays English
 
 
+def test_print_looks_up_each_line_but_leaves_the_lines_of_japanese_arguments(catalogue,
+                                                                             monkeypatch, capsys):
+    """print's text is looked up line by line (a line made of several arguments is one
+    look-up), except the lines inside an argument that holds Japanese (a grader's report,
+    wrapped: its continuation lines may hold no Japanese), which is already translated; so the
+    strict mode cannot trip over a fragment of a Japanese text."""
+    monkeypatch.setattr(messages, "_active", "ja")
+    monkeypatch.setenv("LSTMBOOK_I18N_STRICT", "1")
+    report = "採点：h_t = f(x W^T +\n        h_prev U^T + b)。"
+    messages._translated_print("training loss\nseed 3: test MSE 0.5", report, sep=" | ")
+    assert capsys.readouterr().out == (
+        "訓練損失\nseed 3: test MSE 0.5 | " + report + "\n")  # that line holds Japanese
+    messages._translated_print("seed 3:", "test MSE", 0.5)  # one line, one look-up
+    messages._translated_print("training loss", report, sep="\n")
+    assert capsys.readouterr().out == "テスト MSE 0.5（シード 3）\n訓練損失\n" + report + "\n"
+    assert not messages.translatable("        W^T + h_prev U^T + b)。")  # 。 is Japanese
+
+
 def test_every_language_has_the_same_punctuation_marks():
     assert sorted(messages.PUNCTUATION) == sorted(LANGUAGES)
     for lang, marks in messages.PUNCTUATION.items():

@@ -91,13 +91,13 @@ def test_a_failing_report_is_japanese_in_the_japanese_edition(chapter, monkeypat
     report, reasons = str(result), _reasons(result)
     assert not result.passed
     if isinstance(message, Text):
-        english, japanese = message.en, f"ヒント: {message.ja}"
+        english, japanese = message.en, f"ヒント：{message.ja}"
     else:
         english, japanese = message
     assert flat(japanese) in reasons, report
     assert flat(english) not in reasons
     lines = report.splitlines()
-    assert re.fullmatch(r".+: \d+ ケース中 \d+ ケース合格", lines[0]) and JAPANESE.search(lines[0])
+    assert re.fullmatch(r".+：\d+ ケース中 \d+ ケース合格", lines[0]) and JAPANESE.search(lines[0])
     assert lines[-1] == str(core._NOT_YET) and JAPANESE.search(lines[-1])
     for c in result.cases:  # case names are Japanese too
         assert JAPANESE.search(c.name), c.name
@@ -145,7 +145,7 @@ def test_the_english_report_is_byte_for_byte_as_before(monkeypatch):
 def test_a_passing_report_in_japanese(monkeypatch):
     monkeypatch.setenv("LSTMBOOK_LANG", "ja")
     lines = str(exercises.check_peephole_input_gate(lambda a, c, p: sigmoid(a + p * c)))
-    assert lines.splitlines()[0] == "覗き穴結合付き入力ゲートの採点: 4 ケース中 4 ケース合格"
+    assert lines.splitlines()[0] == "覗き穴結合付き入力ゲートの採点：4 ケース中 4 ケース合格"
     assert lines.splitlines()[-1] == "すべて正しい。よくできた！"
 
 
@@ -155,11 +155,11 @@ def test_the_cores_own_phrases_in_japanese(monkeypatch):
     X = np.array([[1.0, -2.0], [3.0, 0.5]])
     assert core.array_mismatch(X.tolist(), X) == ("形状 (2, 2) の NumPy 配列を返すべきところ、"
                                                   "list が返された")
-    assert core.array_mismatch(X[0], X) == "形状が違う: 正しくは (2, 2)、返されたのは (2,)"
+    assert core.array_mismatch(X[0], X) == "形状が違う：正しくは (2, 2)、返されたのは (2,)"
     assert core.array_mismatch(X > 0, X).startswith("数値の配列を返すべきところ、dtype bool")
     b = X.copy()
     b[1, 0] = 9
-    assert core.compare(b, X) == ("4 成分中 1 成分の値が違う。最初はインデックス (1, 0): "
+    assert core.compare(b, X) == ("4 成分中 1 成分の値が違う。最初はインデックス (1, 0)："
                                   "正しくは 3、返されたのは 9")
     assert core.compare([1], 2) == "数値を返すべきところ、list が返された"
     assert core.compare(2.5, 1) == "正しくは 1、返されたのは 2.5"
@@ -181,11 +181,11 @@ def test_exceptions_and_changed_inputs_in_japanese(monkeypatch):
     table = (Raised(Text(en="hint!", ja="ヒントである"), ZeroDivisionError),)
     result = grade(boom, [Case("c", (1,), 1, mistakes=table)])
     reason = result.cases[0].reason
-    assert reason.startswith("関数が ZeroDivisionError を送出した: no（")
-    assert "行目: raise" in reason
-    assert reason.endswith("\nヒント: ヒントである")
+    assert reason.startswith("関数が ZeroDivisionError を送出した：no（")
+    assert "行目：raise" in reason
+    assert reason.endswith("\nヒント：ヒントである")
     uncallable = grade(lambda x: x, [Case("c", (1, 2), 1)]).cases[0].reason
-    assert uncallable.startswith("関数が TypeError を送出した: ") and "行目" not in uncallable
+    assert uncallable.startswith("関数が TypeError を送出した：") and "行目" not in uncallable
     changed = grade(sneaky, [Case("c", (np.ones(2),), np.ones(2))]).cases[0].reason
     assert changed == "関数が入力引数 [0] をその場で書き換えた。書き換えずに新しい配列を計算せよ"
 
@@ -201,11 +201,11 @@ def test_titles_messages_and_names_resolve_when_graded_and_printed(monkeypatch):
     result = grade(double, cases, title=title)
     assert result.failed() == ["doubles 2"] and result.cases[0].reason.endswith("Hint: k = 2")
     monkeypatch.setenv("LSTMBOOK_LANG", "ja")
-    assert str(result).splitlines()[0] == "倍: 1 ケース中 0 ケース合格"  # printed: Japanese
+    assert str(result).splitlines()[0] == "倍：1 ケース中 0 ケース合格"  # printed: Japanese
     result = grade(double, cases, title=title)
     assert result.failed() == ["2 を倍にする"]
-    assert result.cases[0].reason == "正しくは 5、返されたのは 4\nヒント: k は 2 である"
-    assert str(grade(double, [Case("c", (1,), 2)])).startswith("double の採点: 1 ケース中 1 ")
+    assert result.cases[0].reason == "正しくは 5、返されたのは 4\nヒント：k は 2 である"
+    assert str(grade(double, [Case("c", (1,), 2)])).startswith("double の採点：1 ケース中 1 ")
 
 
 def test_plain_str_messages_stay_as_they_are_in_both_languages(monkeypatch):
@@ -213,7 +213,7 @@ def test_plain_str_messages_stay_as_they_are_in_both_languages(monkeypatch):
     X = np.ones(2)
     table = (Mistake("plain", lambda x: x + 1),)
     result = grade(lambda x: x + 1, [Case("c", (X,), 2 * X + 1, mistakes=table, given={"x": X})])
-    assert result.cases[0].reason.endswith("ヒント: plain")
+    assert result.cases[0].reason.endswith("ヒント：plain")
 
 
 def test_compose_puts_each_part_in_each_language():
@@ -230,7 +230,7 @@ def test_japanese_reports_wrap_by_display_width_and_lose_nothing(monkeypatch):
     lines = str(result).splitlines()
     assert max(_columns(line) for line in lines) <= 80
     body = "".join(line.strip() for line in lines[3:-1])
-    assert body.replace(" ", "") == ("ヒント:" + long).replace(" ", "")
+    assert body.replace(" ", "") == ("ヒント：" + long).replace(" ", "")
     assert not any(line.strip()[0] in "、。）" for line in lines[3:-1])  # no line opens with these
 
 
