@@ -4,12 +4,15 @@ code and links; quiz files per language that ask the same questions with the sam
 reader's language chosen by LSTMBOOK_LANG with a clear error."""
 
 import importlib.util
+import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 
-from lstmbook import i18n, quiz
+from lstmbook import i18n, messages, quiz
 from lstmbook.prose import glue
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,3 +113,60 @@ def test_phrases_glued_into_prose_follow_the_language(monkeypatch):
     assert glue("test-verdict", "GRU better") == "GRU のほうが良い"
     assert glue("test-number", 0.123456789, digits=3) == 0.123
     assert i18n.phrase("0.137 and 0.715 and 3e-05", "ja") == "0.137 と 0.715 と 3e-05"
+
+
+# --------------------------------------------------------------------------- own sentences
+#: The study notes the book teaches (Japanese; kept beside the repository, not in it).
+NOTES = Path(os.environ.get("LSTMBOOK_NOTES", ROOT.parent / "shared" / "seeds"))
+#: What may repeat the notes word for word: a quotation 「…」 (the book quotes the notes, and
+#: says so), maths, code, and Latin-script text (an example sentence, an English term).
+_QUOTED = re.compile(r"「[^」]*」|\$[^$]*\$|`[^`]*`|[\x00-\x7f]+")
+RUN = 20  # characters
+
+
+def _japanese_texts():
+    """(where, text) of every Japanese text of the edition: page and package catalogues,
+    quizzes."""
+    paths = sorted((ROOT / "locales").rglob("*.po")) + sorted(messages.LOCALE.rglob("*.po"))
+    for path in paths:
+        with path.open("rb") as f:
+            for m in read_po(f):
+                if m.id and m.string:
+                    yield f"{path.name}: {m.id[:50]!r}", m.string
+    for path in sorted((ROOT / "lstmbook" / "quizzes" / "ja").glob("*.json")):
+        yield path.name, path.read_text(encoding="utf-8")
+
+
+def copied_runs(texts, notes: str, run: int = RUN) -> list[str]:
+    """Texts that share a run of ``run`` characters (whitespace ignored) with ``notes``,
+    outside quotations, maths, code and Latin-script text."""
+    flat = re.sub(r"\s+", "", notes)
+    grams = {flat[i:i + run] for i in range(len(flat) - run + 1)}
+    found = []
+    for where, text in texts:
+        for part in _QUOTED.split(re.sub(r"\s+", "", text)):
+            hit = next((part[i:i + run] for i in range(len(part) - run + 1)
+                        if part[i:i + run] in grams), None)
+            if hit:
+                found.append(f"{where}: {hit}")
+                break
+    return found
+
+
+@pytest.mark.skipif(not NOTES.is_dir(), reason=f"the study notes are not at {NOTES} "
+                    "(set LSTMBOOK_NOTES to their folder)")
+def test_the_japanese_sentences_are_the_books_own():
+    """Issue 14.5: the translation is the book's own Japanese, not the notes' sentences: no
+    Japanese text repeats 20 characters of the notes except inside a quotation 「…」."""
+    notes = "".join(p.read_text(encoding="utf-8") for p in sorted(NOTES.glob("*.txt")))
+    assert notes, f"no notes (*.txt) in {NOTES}"
+    copied = copied_runs(_japanese_texts(), notes)
+    assert not copied, "Japanese text copied from the notes:\n" + "\n".join(copied[:20])
+
+
+def test_the_copy_check_finds_a_copied_sentence_and_spares_a_quotation():
+    said = "リカレントニューラルネットワークは系列データを扱うのが得意"
+    notes = said + "なネットワークである。"
+    copied = [("a", f"本書では、{said}だと考える。")]
+    quoted = [("b", f"ノートは「{said}」と書く。")]
+    assert copied_runs(copied, notes) and not copied_runs(quoted, notes)
