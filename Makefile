@@ -68,10 +68,12 @@ $(STAMP):
 # --all (a fresh Sphinx environment): an incremental build would skip unchanged pages, so a
 # change inside lstmbook/ would leave stale outputs and -W would miss old pages' warnings.
 book: $(STAMP)
-	$(BIN)/jupyter-book build . --all --keep-going
+	@start=$$(date +%s); $(BIN)/jupyter-book build . --all --keep-going; \
+	echo "make: the English build took $$(( $$(date +%s) - start )) s"
 	@test -f _build/html/index.html
 	@# The Japanese edition: the same sources, language ja (locales/ja), into _build/html/ja.
-	$(BIN)/python tools/i18n.py build ja
+	@start=$$(date +%s); $(BIN)/python tools/i18n.py build ja; \
+	echo "make: the Japanese build took $$(( $$(date +%s) - start )) s"
 	@echo "make: the book is in _build/html, its Japanese edition in _build/html/ja (read it with: make serve)"
 
 test: $(STAMP)
@@ -107,11 +109,14 @@ nbval build-strict-en build-strict-ja: export MKL_NUM_THREADS := 1
 # _build/html; the Japanese one is built into _build/ja and copied to _build/html/ja.
 build-strict: build-strict-en build-strict-ja
 
+# Each build says how long it took (issue 14.6 quotes them; both run side by side in make test).
 build-strict-en: $(STAMP)
-	$(BIN)/jupyter-book build . --all -n -W --keep-going
+	@start=$$(date +%s); $(BIN)/jupyter-book build . --all -n -W --keep-going; \
+	echo "make: the English build (strict) took $$(( $$(date +%s) - start )) s"
 
 build-strict-ja: $(STAMP)
-	$(BIN)/python tools/i18n.py build ja --strict
+	@start=$$(date +%s); $(BIN)/python tools/i18n.py build ja --strict; \
+	echo "make: the Japanese build (strict) took $$(( $$(date +%s) - start )) s"
 
 site-tests: $(STAMP)
 	@$(call pytest,tests/site -m "not slow" -n 2 $(SITE_ARGS))
