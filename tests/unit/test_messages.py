@@ -5,10 +5,13 @@ the package's catalogues translated, and the hooks (matplotlib text, print, a Ja
 in a fresh interpreter in Japanese."""
 
 import importlib.util
+import itertools
 import json
 import os
+import re
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -242,3 +245,28 @@ print("FONTS", families, found)
         assert lines[1] == f"TEXTS {want} | {want} | {want}"
         if lang == "ja":
             assert "ipaexg.ttf" in lines[2], lines[2]
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def test_the_paired_comparison_tables_stay_aligned_in_japanese():
+    """stats.PairedComparison.table's header, translated: its columns end where the rows'
+    numbers end (a full-width character is two columns), so the per-seed table still reads as a
+    table. Checked on each header's recorded example."""
+    checked = 0
+    for path in CATALOGUES:
+        with path.open("rb") as f:
+            for m in babel_read_po(f):
+                if not (m.id and m.string and m.id.startswith("  seed")):
+                    continue
+                example = " ".join(c.removeprefix("e.g. ") for c in m.auto_comments) or m.id
+                nb, na = re.search(r"diff \((.*) - (.*)\)$", example).groups()
+                w = max(len(na), len(nb), 8)
+                shown = messages._fill(m.string, key(example)[1], ValueError)
+                fields = re.split(r"(?<=\S)(?=\s{2,})", shown)  # each field with its left padding
+                ends = list(itertools.accumulate(_display_width(x) for x in fields))[:3]
+                assert ends == [6, 8 + w, 10 + 2 * w], f"{path.name}: {shown!r} (ends: {ends})"
+                checked += 1
+    assert checked >= 10
