@@ -7,6 +7,7 @@ import importlib.util
 import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -117,7 +118,21 @@ def test_phrases_glued_into_prose_follow_the_language(monkeypatch):
 
 # --------------------------------------------------------------------------- own sentences
 #: The study notes the book teaches (Japanese; kept beside the repository, not in it).
-NOTES = Path(os.environ.get("LSTMBOOK_NOTES", ROOT.parent / "shared" / "seeds"))
+def _notes_folder() -> Path:
+    """``LSTMBOOK_NOTES``, else ``shared/seeds`` beside the repository, or beside the repository
+    a clone was made from (a clean clone for CI is made from a local checkout)."""
+    if os.environ.get("LSTMBOOK_NOTES"):
+        return Path(os.environ["LSTMBOOK_NOTES"])
+    places = [ROOT]
+    origin = subprocess.run(["git", "-C", str(ROOT), "remote", "get-url", "origin"],
+                            capture_output=True, text=True).stdout.strip()
+    if origin and Path(origin).is_dir():
+        places.append(Path(origin).resolve())
+    found = [p.parent / "shared" / "seeds" for p in places]
+    return next((f for f in found if f.is_dir()), found[0])
+
+
+NOTES = _notes_folder()
 #: What may repeat the notes word for word: a quotation 「…」 (the book quotes the notes, and
 #: says so), maths, code, and Latin-script text (an example sentence, an English term).
 _QUOTED = re.compile(r"「[^」]*」|\$[^$]*\$|`[^`]*`|[\x00-\x7f]+")
