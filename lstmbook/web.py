@@ -418,6 +418,7 @@ def _frames(controls, settings, compute, draw, *, figsize, grid, subplot_kw, dra
                 or all(i in (0, n - 1) for i, n in zip(settings[k], lengths, strict=True))}
             layouts[size] = _shared_layout([figure(k) for k in sorted(sample)])
     frames, images, sizes, seen = [], [], [], {}
+    p = punctuation()
     for k, indices in enumerate(settings):
         data, width, height = _encode(_image(figure(k, layouts.get(inches[k]))), image_format,
                                       colors)
@@ -427,7 +428,6 @@ def _frames(controls, settings, compute, draw, *, figsize, grid, subplot_kw, dra
             images.append(data)
             sizes.append((width, height))
         shown = _setting_text(controls, indices)
-        p = punctuation()
         frames.append(Frame(points[k], texts[k],
                             f"{alt}{p['space']}{tr('Shown')}{p['pair']}{shown}{p['stop']}"
                             f"{p['space']}{texts[k]}",

@@ -181,7 +181,7 @@ def build_gate_explorer(write_at=4, forget=1.0, erase_at=None, read_at=17, T=24)
     def with_cell(view):
         # the summary, then the cell diagram as a live view of step `step` of this run
         cell = diagrams.lstm_cell(ch06.gate_run_cache(view.run, step.value))
-        return tr(view.summary) + "<br>" + cell.html().replace("\n", " ")
+        return view.summary + "<br>" + cell.html().replace("\n", " ")  # in the reader's language
 
     return _explorer(
         [w.HBox([write, read]), w.HBox([forget_s, step]), w.HBox([erase, erase_on])],

@@ -310,7 +310,6 @@ def output_record(notebooks=None, lang: str = "ja", workers: int = 2) -> list[Pa
                                     cwd=ROOT, env=env)
             running.append((path, proc))
             outs.append(rec)
-            time.sleep(5)  # kernels started in the same instant have been seen to hang
         for path, proc in list(running):
             if proc.poll() is not None:
                 running.remove((path, proc))
@@ -362,8 +361,11 @@ def output_update(notebooks=None, lang: str = "ja", *, run: bool = True) -> dict
                 continue
             shown.add(k)
             m = known.get(k)
-            cat.add(k, m.string if m else "", auto_comments=[] if example == k else
-                    [f"e.g. {example}"], flags=("fuzzy",) if m and m.fuzzy else ())
+            # a known entry keeps its example, so a catalogue changes only with its text (a
+            # timing line's example would change at every run)
+            comments = m.auto_comments if m else [] if example == k else [f"e.g. {example}"]
+            cat.add(k, m.string if m else "", auto_comments=comments,
+                    flags=("fuzzy",) if m and m.fuzzy else ())
             kept, new = (kept + 1, new) if m and m.string else (kept, new + 1)
         (PACKAGE_LOCALE / lang).mkdir(parents=True, exist_ok=True)
         with (PACKAGE_LOCALE / lang / f"{stem}.po").open("wb") as fh:

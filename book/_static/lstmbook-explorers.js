@@ -28,11 +28,11 @@
   function signed(x, d) { return (x < 0 || Object.is(x, -0) ? "" : "+") + fixed(x, d); }
   function general(x) { return String(Number(x.toPrecision(6))); }  // f"{x:g}" for the sliders
   // The reader's language: spec.strings maps each English template of this file to its
-  // translation (lstmbook.web.PROGRAM_STRINGS, from lstmbook's message catalogue); %1, %2, ...
+  // translation (lstmbook.web.PAGE_STRINGS, from lstmbook's message catalogue); %1, %2, ...
   // are filled with args, in whatever order the translation puts them.
   // spec.punctuation: how the language joins a setting's parts and sentences
   // (lstmbook.messages.PUNCTUATION); English when the data carries none.
-  var STRINGS = {}, P = {pair: ": ", list: "; ", stop: ".", space: " "};
+  var ENGLISH = {pair: ": ", list: "; ", stop: ".", space: " "}, STRINGS = {}, P = ENGLISH;
   function t(template, args) {
     var s = Object.prototype.hasOwnProperty.call(STRINGS, template) ? STRINGS[template] : template;
     return s.replace(/%(\d+)/g, function (m, k) { return String(args[Number(k) - 1]); });
@@ -352,7 +352,7 @@
     if (!script || !img || !status) { return; }
     var spec = JSON.parse(script.textContent);
     STRINGS = spec.strings || {};
-    P = spec.punctuation || {pair: ": ", list: "; ", stop: ".", space: " "};
+    P = spec.punctuation || ENGLISH;
     var last = null;
     fig.dataset.ready = "1";
     var update;

@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 
 from lstmbook.i18n import Text, language
+from lstmbook.messages import punctuation
 
 __all__ = ["FAIL", "PASS", "Case", "CaseResult", "Mistake", "Raised", "Result", "Symptom",
            "array_mismatch", "case_table", "check_callable", "compare", "compose", "explain",
@@ -438,8 +439,7 @@ def _strict():
 
 def _with_hint(reason: str, case: Case, out: Any) -> str:
     hint = explain(case.mistakes, out, case.given, case.expected)
-    colon = "：" if language() == "ja" else ": "
-    return f"{reason}\n{_HINT}{colon}{hint}" if hint else reason
+    return f"{reason}\n{_HINT}{punctuation()['pair']}{hint}" if hint else reason
 
 
 def _run(fn: Callable, case: Case, strict: bool) -> CaseResult:
